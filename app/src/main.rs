@@ -1,0 +1,252 @@
+//! `globaldesk`: config → database → migrate → seed → serve, and the operator's commands.
+
+mod demo;
+mod import;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Instant;
+use web::mail::MailConfig;
+
+#[derive(Parser)]
+#[command(name = "globaldesk", version, about = "GlobalDesk: one platform for SMEs going global and the agencies that support them.")]
+struct Cli {
+    /// Database: sqlite://path (created if missing) or postgres://user@host/db.
+    #[arg(long, global = true, env = "GLOBALDESK_DATABASE_URL", default_value = "sqlite://globaldesk.db")]
+    database_url: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GLOBALDESK_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Load demo accounts and companies, show the demo banner, confirm sign-ups without e-mail.
+    #[arg(long, env = "GLOBALDESK_DEMO", default_value_t = false)]
+    demo: bool,
+    /// Public base URL used in e-mailed links.
+    #[arg(long, env = "GLOBALDESK_BASE_URL")]
+    base_url: Option<String>,
+    /// SMTP relay as host:port; without it e-mail is written as .eml files to --mail-dir.
+    #[arg(long, env = "GLOBALDESK_SMTP")]
+    smtp: Option<String>,
+    /// Sender address for e-mail.
+    #[arg(long, env = "GLOBALDESK_MAIL_FROM", default_value = "GlobalDesk <no-reply@globaldesk.invalid>")]
+    mail_from: String,
+    /// Folder for .eml files when no SMTP relay is set.
+    #[arg(long, env = "GLOBALDESK_MAIL_DIR", default_value = "mail-outbox")]
+    mail_dir: PathBuf,
+    /// Mark cookies Secure (serve over TLS or behind a TLS proxy).
+    #[arg(long, env = "GLOBALDESK_SECURE_COOKIES", default_value_t = false)]
+    secure_cookies: bool,
+    /// Trust X-Forwarded-For for client addresses (only behind your own proxy).
+    #[arg(long, env = "GLOBALDESK_TRUST_PROXY", default_value_t = false)]
+    trust_proxy: bool,
+    /// Folder with static assets.
+    #[arg(long, env = "GLOBALDESK_STATIC_DIR", default_value = "static")]
+    static_dir: PathBuf,
+    /// Do not run the e-mail worker on this node.
+    #[arg(long, env = "GLOBALDESK_NO_WORKER", default_value_t = false)]
+    no_worker: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web site and API.
+    Serve(ServeArgs),
+    /// Apply database migrations and load the shipped reference data.
+    Migrate,
+    /// Import a CSV: reference data (countries, hs, regions, ksic, export-stages, sme-size) or companies.
+    Import {
+        kind: String,
+        file: PathBuf,
+        /// Load nothing if any row is invalid (companies).
+        #[arg(long)]
+        all_or_nothing: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load demo accounts and generate demo companies (marked as illustrative).
+    Demo {
+        /// How many demo companies to have in all.
+        #[arg(long, default_value_t = 300)]
+        companies: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// company_member, officer, agency_admin, platform_admin or analyst.
+        #[arg(long)]
+        role: String,
+        /// Agency code (officers and agency admins), e.g. MSS, KOTRA.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Password; read from GLOBALDESK_NEW_PASSWORD when not given.
+        #[arg(long, env = "GLOBALDESK_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal access token for a user; prints it once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GLOBALDESK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into())).with_writer(std::io::stderr).init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+/// SQLite URLs get `mode=rwc` so that the file is created on first start.
+fn normalise_url(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains("mode=") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=rwc")
+    } else {
+        url.to_string()
+    }
+}
+
+async fn open(url: &str) -> Result<store::Store, AnyError> {
+    let store = store::Store::connect(&normalise_url(url)).await?;
+    store::migrate::run(&store).await?;
+    store::reference::seed_builtin(&store).await?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> Result<(), AnyError> {
+    let started = Instant::now();
+    match cli.command {
+        // No arguments: the demo, as the README promises.
+        None => {
+            // Parsing `serve` with no flags still honours the GLOBALDESK_* environment.
+            let Some(Command::Serve(mut args)) = Cli::parse_from(["globaldesk", "serve"]).command else { unreachable!("parsed the serve command") };
+            args.demo = true;
+            serve(&cli.database_url, args, started).await
+        }
+        Some(Command::Serve(args)) => serve(&cli.database_url, args, started).await,
+        Some(Command::Migrate) => {
+            open(&cli.database_url).await?;
+            println!("migrations applied; reference data loaded");
+            Ok(())
+        }
+        Some(Command::Import { kind, file, all_or_nothing }) => {
+            let store = open(&cli.database_url).await?;
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            if kind == "companies" {
+                let report = import::companies(&store, &text, all_or_nothing).await?;
+                println!("{report}");
+                if report.failed > 0 && (all_or_nothing || report.loaded == 0) {
+                    return Err("import refused: see the errors above".into());
+                }
+                Ok(())
+            } else {
+                let n = store::reference::import(&store, &kind, &text).await?;
+                println!("imported {n} {kind} rows");
+                Ok(())
+            }
+        }
+        Some(Command::User { command: UserCommand::Add { email, name, role, agency, password } }) => {
+            let store = open(&cli.database_url).await?;
+            let id = demo::add_user(&store, &email, &name, &role, agency.as_deref(), &password).await?;
+            println!("user {id} added: {email} ({role})");
+            Ok(())
+        }
+        Some(Command::Token { command: TokenCommand::Create { email, name } }) => {
+            let store = open(&cli.database_url).await?;
+            let user = store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or(format!("no user with e-mail {email}"))?;
+            let (_, secret) = store::tokens::create(&store.db, user.id, &name).await?;
+            store::audit::record(&store.db, Some(user.id), "cli", "token.create", &format!("user:{}", user.id), "", &name).await?;
+            println!("{secret}");
+            Ok(())
+        }
+        Some(Command::Demo { companies }) => {
+            let store = open(&cli.database_url).await?;
+            let password = demo::password();
+            demo::seed_accounts(&store, &password).await?;
+            let n = demo::seed_companies(&store, companies, true).await?;
+            println!("demo data ready: {n} companies");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyError> {
+    let store = open(url).await?;
+    if args.demo {
+        let password = demo::password();
+        let accounts = demo::seed_accounts(&store, &password).await?;
+        demo::seed_companies(&store, 300, false).await?;
+        println!("\nGlobalDesk demo — accounts (password: {password}):");
+        for (email, label) in accounts {
+            println!("  {email:<28} {label}");
+        }
+        println!();
+    }
+    let refs = store::reference::RefData::load(&store).await?;
+    let base_url = args.base_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
+    let mail = match &args.smtp {
+        Some(hp) => {
+            let (host, port) = hp.rsplit_once(':').ok_or("--smtp must be host:port")?;
+            MailConfig::Smtp { host: host.to_string(), port: port.parse().map_err(|_| "--smtp port must be a number")?, from: args.mail_from.clone() }
+        }
+        None => MailConfig::Files(args.mail_dir.clone()),
+    };
+    let config = web::Config {
+        demo: args.demo,
+        secure_cookies: args.secure_cookies,
+        base_url,
+        mail,
+        static_dir: args.static_dir.clone(),
+        terms_version: web::Config::default().terms_version,
+        trust_proxy: args.trust_proxy,
+    };
+    let state = web::AppState::new(store, refs, config);
+    if !args.no_worker {
+        tokio::spawn(web::mail::worker(state.clone()));
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "GlobalDesk is serving");
+    println!("GlobalDesk on http://{addr}  (ready in {} ms)", started.elapsed().as_millis());
+    let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! GlobalDesk's web layer: HTML pages for people, JSON under `/api/v1` for other systems.
+//!
+//! Each area has its own module and router; [`router`] merges them under one session/CSRF
+//! middleware (pages) and one bearer-token extractor (API).
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod metrics;
+pub mod ops;
+pub mod pages;
+pub mod services;
+pub mod session;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use store::Store;
+use store::reference::RefData;
+
+/// Runtime configuration, built by the binary from flags and `GLOBALDESK_*` variables.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Shows the demo banner and lets sign-ups in without an e-mailed link.
+    pub demo: bool,
+    /// Marks cookies `Secure`; set when the site is served over TLS (directly or by a proxy).
+    pub secure_cookies: bool,
+    /// Public address used in e-mailed links.
+    pub base_url: String,
+    pub mail: mail::MailConfig,
+    /// Where static assets live (vendored KRDS, htmx, our CSS).
+    pub static_dir: PathBuf,
+    /// Version of the terms a company consents to when sharing its profile.
+    pub terms_version: String,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            demo: true,
+            secure_cookies: false,
+            base_url: "http://127.0.0.1:8080".into(),
+            mail: mail::MailConfig::Files(PathBuf::from("mail-outbox")),
+            static_dir: PathBuf::from("static"),
+            terms_version: "2026-11".into(),
+            trust_proxy: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    refs: Arc<RwLock<Arc<RefData>>>,
+    pub config: Arc<Config>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, refs: RefData, config: Config) -> AppState {
+        AppState { store, refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+    }
+    /// The reference data in force; cheap (an `Arc` clone).
+    pub fn refs(&self) -> Arc<RefData> {
+        self.refs.read().expect("reference lock poisoned").clone()
+    }
+    /// Swaps in freshly loaded reference data (after an import).
+    pub fn set_refs(&self, refs: RefData) {
+        *self.refs.write().expect("reference lock poisoned") = Arc::new(refs);
+    }
+}
+
+pub fn router(state: AppState) -> axum::Router {
+    use axum::middleware;
+    use tower_http::services::ServeDir;
+
+    let pages = pages::router()
+        .layer(middleware::from_fn_with_state(state.clone(), session::layer));
+    let api = api::router(state.clone());
+    axum::Router::new()
+        .merge(pages)
+        .merge(api)
+        .merge(ops::router())
+        .nest_service("/static", ServeDir::new(&state.config.static_dir))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::layer))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(state)
+}

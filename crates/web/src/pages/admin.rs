@@ -1,0 +1,194 @@
+//! Administration (users and roles, audit log) and the analyst's overview.
+
+use super::{Field, Page, render};
+use crate::AppState;
+use crate::auth;
+use crate::error::PageError;
+use crate::session::Ctx;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Form;
+use domain::{FieldError, FieldErrors, Role, text};
+use serde::Deserialize;
+use store::users::User;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/audit", get(audit))
+        .route("/insights", get(insights))
+}
+
+fn admin(ctx: &Ctx) -> Result<&User, PageError> {
+    let u = ctx.user()?;
+    if matches!(u.role(), Role::PlatformAdmin | Role::AgencyAdmin) { Ok(u) } else { Err(PageError::forbidden()) }
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersTemplate {
+    p: Page,
+    users: Vec<(User, String)>,
+    fields: Vec<Field>,
+}
+
+#[derive(Deserialize, Default)]
+struct NewUserForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Roles an admin may hand out: agency admins only staff their own agency.
+fn grantable(admin: &User) -> Vec<Role> {
+    match admin.role() {
+        Role::PlatformAdmin => Role::ALL.to_vec(),
+        Role::AgencyAdmin => vec![Role::Officer, Role::AgencyAdmin],
+        _ => vec![],
+    }
+}
+
+async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldErrors, flash: Option<&str>) -> Result<Response, PageError> {
+    let me = admin(ctx)?;
+    let p = Page::new(state, ctx, "users-title").with_flash(flash);
+    let db = &state.store.db;
+    let list = match me.role() {
+        Role::PlatformAdmin => store::users::list(db, 500, 0).await?,
+        _ => store::users::list_for_agency(db, me.agency_id.unwrap_or(-1)).await?,
+    };
+    let agencies = store::agencies::list(db).await?;
+    let agency_name = |id: Option<i64>| agencies.iter().find(|a| Some(a.id) == id).map(|a| p.t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default();
+    let users = list.into_iter().map(|u| { let a = agency_name(u.agency_id); (u, a) }).collect();
+    let roles = grantable(me).into_iter().map(|r| (r.as_str().to_string(), p.t.t(&format!("role-{}", r.as_str())))).collect();
+    let agency_options = agencies
+        .iter()
+        .filter(|a| me.role() == Role::PlatformAdmin || Some(a.id) == me.agency_id)
+        .map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string()))
+        .collect();
+    let fields = vec![
+        Field::new(&p.t, "display_name", "text", f.display_name.clone(), errs).required(),
+        Field::new(&p.t, "email", "email", f.email.clone(), errs).required(),
+        Field::new(&p.t, "role", "select", f.role.clone(), errs).required().options(roles),
+        Field::new(&p.t, "agency", "select", f.agency.clone(), errs).options(agency_options),
+        Field::new(&p.t, "password", "password", "", errs).required().autocomplete("new-password"),
+    ];
+    let status = if errs.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut r = render(UsersTemplate { p, users, fields })?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct Flash {
+    created: Option<String>,
+}
+
+async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Flash>) -> Result<Response, PageError> {
+    users_page(&state, &ctx, &NewUserForm::default(), &FieldErrors::default(), q.created.as_ref().map(|_| "flash-user-created")).await
+}
+
+async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
+    let me = admin(&ctx)?;
+    let db = &state.store.db;
+    let mut errs = FieldErrors::default();
+    let name = errs.take(text::required("display_name", &f.display_name, 100));
+    let email = errs.take(text::email("email", &f.email));
+    let password = errs.take(text::new_password("password", &f.password));
+    let role = Role::parse(&f.role).filter(|r| grantable(me).contains(r));
+    if role.is_none() {
+        errs.push(FieldError::new("role", "err-required"));
+    }
+    let agency = match f.agency.trim() {
+        "" => None,
+        code => store::agencies::by_code(db, code).await?,
+    };
+    if let Some(r) = role {
+        if r.needs_agency() && agency.is_none() {
+            errs.push(FieldError::new("agency", "err-agency-required"));
+        }
+        if me.role() == Role::AgencyAdmin && agency.as_ref().map(|a| a.id) != me.agency_id {
+            errs.push(FieldError::new("agency", "err-agency-required"));
+        }
+    }
+    let (Some(name), Some(email), Some(password), Some(role), true) = (name, email, password, role, errs.is_empty()) else {
+        return users_page(&state, &ctx, &f, &errs, None).await;
+    };
+    let hash = auth::hash_password(&password);
+    let created = store::users::create(
+        db,
+        store::users::NewUser { email: &email, password_hash: &hash, display_name: &name, role, agency_id: agency.map(|a| a.id), company_id: None, locale: ctx.lang.code(), email_confirmed: true, confirm_token_hash: None },
+    )
+    .await;
+    match created {
+        Ok(id) => {
+            store::audit::record(db, Some(me.id), &me.email, "user.create", &format!("user:{id}"), &ctx.ip, role.as_str()).await?;
+            Ok(Redirect::to("/admin/users?created=1").into_response())
+        }
+        Err(store::StoreError::Duplicate(_)) => {
+            errs.push(FieldError::new("email", "err-email-taken"));
+            users_page(&state, &ctx, &f, &errs, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditTemplate {
+    p: Page,
+    entries: Vec<store::audit::AuditEntry>,
+    action: String,
+    page: i64,
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    page: Option<i64>,
+}
+
+async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Response, PageError> {
+    let me = ctx.user()?;
+    if me.role() != Role::PlatformAdmin {
+        return Err(PageError::forbidden());
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let entries = store::audit::list(&state.store.db, Some(q.action.as_str()), 100, (page - 1) * 100).await?;
+    render(AuditTemplate { p: Page::new(&state, &ctx, "audit-title"), entries, action: q.action, page })
+}
+
+#[derive(Template)]
+#[template(path = "insights.html")]
+struct InsightsTemplate {
+    p: Page,
+    /// (heading message id, rows of label and count)
+    groups: Vec<(&'static str, Vec<(String, i64)>)>,
+    total: i64,
+}
+
+async fn insights(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let me = ctx.user()?;
+    if !matches!(me.role(), Role::Analyst | Role::PlatformAdmin) {
+        return Err(PageError::forbidden());
+    }
+    let p = Page::new(&state, &ctx, "insights-title");
+    let refs = state.refs();
+    let db = &state.store.db;
+    let t = p.t;
+    let by_region: Vec<(String, i64)> = store::companies::tally(db, "region").await?.into_iter().map(|x| (refs.region(&x.key).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or(x.key), x.n)).collect();
+    let by_stage: Vec<(String, i64)> = store::companies::tally(db, "export_stage").await?.into_iter().map(|x| (refs.stages.get(&x.key).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or(x.key), x.n)).collect();
+    let by_size: Vec<(String, i64)> = store::companies::tally(db, "size_class").await?.into_iter().map(|x| (t.t(&format!("size-{}", x.key)), x.n)).collect();
+    let total = store::companies::count(db).await?;
+    render(InsightsTemplate { p, groups: vec![("field-region", by_region), ("field-stage", by_stage), ("fact-size", by_size)], total })
+}

@@ -1,0 +1,263 @@
+//! Agency staff: find companies, open one with its history, export the result.
+
+use super::{Page, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::services::{self, CompanyView};
+use crate::session::{Ctx, urlencode};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::Role;
+use serde::Deserialize;
+use store::companies::{CompanyRow, Filter, Sort};
+use store::users::User;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/companies", get(search))
+        .route("/companies/export.csv", get(export_csv))
+        .route("/companies/export.xlsx", get(export_xlsx))
+        .route("/companies/{id}", get(detail))
+}
+
+pub const PAGE_SIZE: i64 = 25;
+/// Exports stop here; a larger extract is an operator's job, not a browser download.
+pub const EXPORT_LIMIT: i64 = 50_000;
+
+fn staff(ctx: &Ctx) -> Result<&User, PageError> {
+    let u = ctx.user()?;
+    if u.role().can_search_companies() { Ok(u) } else { Err(PageError::forbidden()) }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub ksic: String,
+    #[serde(default)]
+    pub hs: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub stage: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    pub page: Option<i64>,
+}
+
+impl SearchQuery {
+    pub fn filter(&self, user: &User) -> Filter {
+        let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        Filter {
+            q: opt(&self.q),
+            region: opt(&self.region),
+            ksic: opt(&self.ksic).map(|k| k.to_ascii_uppercase()),
+            hs_prefix: opt(&self.hs).map(|h| h.chars().filter(char::is_ascii_digit).collect()),
+            country: opt(&self.country).map(|c| c.to_ascii_uppercase()),
+            stage: opt(&self.stage),
+            // Only platform admins see companies that have not consented to share.
+            consented_only: user.role() != Role::PlatformAdmin,
+        }
+    }
+    fn query_string(&self, page: Option<i64>) -> String {
+        let mut parts = Vec::new();
+        for (k, v) in [("q", &self.q), ("region", &self.region), ("ksic", &self.ksic), ("hs", &self.hs), ("country", &self.country), ("stage", &self.stage), ("sort", &self.sort), ("dir", &self.dir)] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", urlencode(v)));
+            }
+        }
+        if let Some(p) = page {
+            parts.push(format!("page={p}"));
+        }
+        parts.join("&")
+    }
+}
+
+pub struct RowView {
+    pub row: CompanyRow,
+    pub brn: String,
+    pub region: String,
+    pub stage: String,
+}
+
+#[derive(Template)]
+#[template(path = "companies.html")]
+struct SearchTemplate {
+    p: Page,
+    q: SearchQuery,
+    rows: Vec<RowView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    page_links: Vec<(i64, String)>,
+    regions: Vec<(String, String)>,
+    stages: Vec<(String, String)>,
+    ksic_sections: Vec<(String, String)>,
+    export_qs: String,
+    prev_href: String,
+    next_href: String,
+}
+
+fn row_view(state: &AppState, t: &crate::i18n::Tr, row: CompanyRow) -> RowView {
+    let refs = state.refs();
+    RowView {
+        brn: domain::Brn::parse("brn", &row.brn).map(|b| b.formatted()).unwrap_or_else(|_| row.brn.clone()),
+        region: refs.region(&row.region).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or_default(),
+        stage: refs.stages.get(&row.export_stage).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or_default(),
+        row,
+    }
+}
+
+async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
+    let user = staff(&ctx)?;
+    let p = Page::new(&state, &ctx, "companies-title");
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = store::companies::search(&state.store.db, &q.filter(user), Sort::parse(&q.sort), q.dir == "desc", PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let refs = state.refs();
+    let t = p.t;
+    let window = (page - 2).max(1)..=(page + 2).min(pages);
+    let page_links = window.map(|n| (n, format!("/companies?{}", q.query_string(Some(n))))).collect();
+    render(SearchTemplate {
+        rows: rows.into_iter().map(|r| row_view(&state, &t, r)).collect(),
+        total,
+        page,
+        pages,
+        page_links,
+        regions: refs.regions.iter().map(|r| (r.code.clone(), t.pick(&r.name_ko, &r.name_en).to_string())).collect(),
+        stages: refs.stages.stages().iter().map(|s| (s.code.clone(), t.pick(&s.name_ko, &s.name_en).to_string())).collect(),
+        ksic_sections: refs.ksic.iter().filter(|k| k.level == "section").map(|k| (k.code.clone(), format!("{} {}", k.code, t.pick(&k.name_ko, &k.name_en)))).collect(),
+        export_qs: q.query_string(None),
+        prev_href: format!("/companies?{}", q.query_string(Some((page - 1).max(1)))),
+        next_href: format!("/companies?{}", q.query_string(Some((page + 1).min(pages)))),
+        q,
+        p,
+    })
+}
+
+/// The columns of an export, in the reader's language.
+fn export_rows(state: &AppState, t: &crate::i18n::Tr, rows: &[CompanyRow], products: &std::collections::HashMap<i64, Vec<String>>) -> (Vec<String>, Vec<Vec<String>>) {
+    let header = ["field-brn", "field-name-ko", "field-name-en", "field-region", "field-ksic", "field-founded-on", "field-employees", "field-revenue-krw", "field-exports-usd", "field-stage", "field-products"]
+        .iter()
+        .map(|k| t.t(k))
+        .collect();
+    let body = rows
+        .iter()
+        .map(|r| {
+            let v = row_view(state, t, r.clone());
+            vec![
+                v.brn,
+                r.name_ko.clone(),
+                r.name_en.clone().unwrap_or_default(),
+                v.region,
+                r.ksic.clone(),
+                r.founded_on.clone(),
+                r.employees.to_string(),
+                r.revenue_krw.to_string(),
+                r.exports_usd.to_string(),
+                v.stage,
+                products.get(&r.id).map(|p| p.join(" ")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    (header, body)
+}
+
+async fn export_data(state: &AppState, ctx: &Ctx, q: &SearchQuery) -> Result<(Vec<String>, Vec<Vec<String>>), PageError> {
+    let user = staff(ctx)?;
+    let (rows, _) = store::companies::search(&state.store.db, &q.filter(user), Sort::parse(&q.sort), q.dir == "desc", EXPORT_LIMIT, 0).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let products = store::companies::products_of(&state.store.db, &ids).await?;
+    store::audit::record(&state.store.db, Some(user.id), &user.email, "companies.export", "", &ctx.ip, &format!("{} rows; {}", rows.len(), q.query_string(None))).await?;
+    Ok(export_rows(state, &ctx.tr(), &rows, &products))
+}
+
+async fn export_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
+    let (header, body) = export_data(&state, &ctx, &q).await?;
+    // A UTF-8 byte-order mark, or Excel in a Korean locale reads the file as CP949.
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let write = |w: &mut csv::Writer<&mut Vec<u8>>, r: &[String]| w.write_record(r).map_err(|e| {
+            tracing::error!(error = %e, "CSV export failed");
+            PageError(crate::error::PageErrorKind::Internal)
+        });
+        write(&mut w, &header)?;
+        for r in &body {
+            write(&mut w, r)?;
+        }
+        w.flush().map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
+    }
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.csv\"")], out).into_response())
+}
+
+async fn export_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
+    let (header, body) = export_data(&state, &ctx, &q).await?;
+    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)?;
+        }
+        // Numbers stay numbers so that Excel can sum them: employees, revenue, exports.
+        const NUMERIC: [usize; 3] = [6, 7, 8];
+        for (r, row) in body.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, cc) = (r as u32 + 1, c as u16);
+                match v.parse::<f64>() {
+                    Ok(n) if NUMERIC.contains(&c) => ws.write_number(r, cc, n)?,
+                    _ => ws.write_string(r, cc, v)?,
+                };
+            }
+        }
+        ws.autofit();
+        wb.save_to_buffer()
+    })
+    .await
+    .map_err(|_| PageError(crate::error::PageErrorKind::Internal))?
+    .map_err(|e| {
+        tracing::error!(error = %e, "XLSX export failed");
+        PageError(crate::error::PageErrorKind::Internal)
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.xlsx\"")],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "company_detail.html")]
+struct DetailTemplate {
+    p: Page,
+    v: CompanyView,
+    brn: String,
+    size_label: String,
+    history: Vec<store::companies::Change>,
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    let company = store::companies::get(&state.store.db, id).await?.ok_or_else(PageError::not_found)?;
+    // Not-found rather than forbidden for companies the user may not see: it does not reveal
+    // which companies are registered.
+    if !services::can_view(user, &company.row) {
+        return Err(PageError::not_found());
+    }
+    store::audit::record(&state.store.db, Some(user.id), &user.email, "company.view", &format!("company:{id}"), &ctx.ip, "").await?;
+    let p = Page::new(&state, &ctx, "company-detail-title");
+    let history = store::companies::history(&state.store.db, id, 200).await?;
+    let size_label = p.t.t(&format!("size-{}", company.row.size_class));
+    let brn = domain::Brn::parse("brn", &company.row.brn).map(|b| b.formatted()).unwrap_or_else(|_| company.row.brn.clone());
+    let v = services::view_company(&state, &p.t, company);
+    render(DetailTemplate { p, v, brn, size_label, history })
+}
