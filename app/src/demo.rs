@@ -36,7 +36,7 @@ pub fn password() -> String {
     std::env::var("GLOBALDESK_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "globaldesk-demo".to_string())
 }
 
-pub async fn ensure_agencies(store: &Store) -> Result<(), super::AnyError> {
+pub async fn ensure_agencies(store: &Store) -> Result<(), crate::AnyError> {
     for (code, ko, en, kind) in AGENCIES {
         if store::agencies::by_code(&store.db, code).await?.is_none() {
             store::agencies::create(&store.db, code, ko, en, kind).await?;
@@ -45,7 +45,7 @@ pub async fn ensure_agencies(store: &Store) -> Result<(), super::AnyError> {
     Ok(())
 }
 
-pub async fn add_user(store: &Store, email: &str, name: &str, role: &str, agency: Option<&str>, password: &str) -> Result<i64, super::AnyError> {
+pub async fn add_user(store: &Store, email: &str, name: &str, role: &str, agency: Option<&str>, password: &str) -> Result<i64, crate::AnyError> {
     ensure_agencies(store).await?;
     let role = Role::parse(role).ok_or(format!("unknown role {role}"))?;
     let email = domain::text::email("email", email).map_err(|_| "invalid e-mail address")?;
@@ -66,7 +66,7 @@ pub async fn add_user(store: &Store, email: &str, name: &str, role: &str, agency
 }
 
 /// Creates the demo accounts that do not exist yet; returns what to print.
-pub async fn seed_accounts(store: &Store, password: &str) -> Result<Vec<(&'static str, &'static str)>, super::AnyError> {
+pub async fn seed_accounts(store: &Store, password: &str) -> Result<Vec<(&'static str, &'static str)>, crate::AnyError> {
     ensure_agencies(store).await?;
     let mut hash: Option<String> = None;
     for (email, name, role, agency, _) in ACCOUNTS {
@@ -93,7 +93,7 @@ pub async fn seed_accounts(store: &Store, password: &str) -> Result<Vec<(&'stati
 }
 
 /// The demo member's company: an invented Busan manufacturer of smartphone parts.
-async fn demo_company(store: &Store, user_id: i64) -> Result<i64, super::AnyError> {
+async fn demo_company(store: &Store, user_id: i64) -> Result<i64, crate::AnyError> {
     let input = CompanyInput {
         brn: Brn::from_prefix([6, 0, 2, 8, 1, 0, 0, 0, 1]).formatted(),
         name_ko: "예시기업 부산정밀 (데모)".into(),
@@ -142,7 +142,7 @@ impl Rng {
 const MARKETS: [&str; 20] = ["VN", "US", "CN", "JP", "ID", "IN", "TH", "MX", "PL", "AE", "DE", "MY", "PH", "TW", "AU", "SG", "CA", "GB", "SA", "TR"];
 
 /// Tops the database up to `total` demo companies (generated, illustrative).
-pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Result<usize, super::AnyError> {
+pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Result<usize, crate::AnyError> {
     let have = store::companies::count(&store.db).await? as usize;
     if have >= total {
         return Ok(have);

@@ -34,7 +34,7 @@ fn list(cell: &str) -> Vec<String> {
     cell.split([' ', ';', '|']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
-pub async fn companies(store: &Store, text: &str, all_or_nothing: bool) -> Result<Report, super::AnyError> {
+pub async fn companies(store: &Store, text: &str, all_or_nothing: bool) -> Result<Report, crate::AnyError> {
     let refs = store::reference::RefData::load(store).await?;
     let today = web::services::today();
     // Operators read the report in English; the messages are the ones the API gives.

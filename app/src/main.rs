@@ -1,7 +1,6 @@
 //! `globaldesk`: config → database → migrate → seed → serve, and the operator's commands.
 
-mod demo;
-mod import;
+use globaldesk::{AnyError, demo, import};
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -129,7 +128,6 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 /// SQLite URLs get `mode=rwc` so that the file is created on first start.
 fn normalise_url(url: &str) -> String {

@@ -230,6 +230,7 @@ error-conflict = Someone else changed this record first. Review the latest versi
 error-internal = Something went wrong on our side. Please try again shortly.
 api-unauthorized = A valid API token is required.
 api-invalid = Some fields are not valid.
+api-too-large = The request is too large (1 MB at most).
 api-bad-request = The request is malformed.
 
 mail-confirm-subject = [GlobalDesk] Please confirm your e-mail address

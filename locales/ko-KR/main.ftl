@@ -230,6 +230,7 @@ error-conflict = 다른 사람이 먼저 이 정보를 수정했습니다. 최�
 error-internal = 일시적인 오류가 발생했습니다. 잠시 뒤에 다시 시도하세요.
 api-unauthorized = 유효한 API 토큰이 필요합니다.
 api-invalid = 입력값이 올바르지 않습니다.
+api-too-large = 요청이 너무 큽니다 (최대 1MB).
 api-bad-request = 요청 형식이 올바르지 않습니다.
 
 mail-confirm-subject = [GlobalDesk] 이메일 주소를 확인해 주세요

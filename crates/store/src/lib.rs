@@ -82,6 +82,17 @@ impl Store {
         self.db.get_database_backend()
     }
 
+    /// Runs one statement without parameters (administration: CREATE DATABASE, VACUUM INTO).
+    pub async fn execute_unprepared(&self, sql: &str) -> Result<()> {
+        self.db.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await?;
         Ok(())

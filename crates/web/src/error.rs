@@ -118,6 +118,7 @@ pub enum ApiErrorKind {
     Conflict(&'static str),
     Invalid(FieldErrors),
     BadRequest(String),
+    TooLarge,
     Internal,
 }
 
@@ -161,6 +162,7 @@ impl IntoResponse for ApiError {
                 None,
                 errs.0.iter().map(|e| ProblemField { field: e.field.clone(), code: e.code.to_string(), message: t.field_error(e) }).collect(),
             ),
+            ApiErrorKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "api-too-large", None, vec![]),
             ApiErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "error-internal", None, vec![]),
         };
         let body = Problem { kind: format!("/api/problems/{slug}"), title: t.t(title_key), status: status.as_u16(), detail, errors };

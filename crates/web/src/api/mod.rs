@@ -110,7 +110,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
             Err(rejection) => {
                 let status = rejection.status();
                 if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    Err(ApiError::new(lang, ApiErrorKind::BadRequest("request body too large".into())))
+                    Err(ApiError::new(lang, ApiErrorKind::TooLarge))
                 } else {
                     Err(ApiError::new(lang, ApiErrorKind::BadRequest(rejection.body_text())))
                 }

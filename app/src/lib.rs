@@ -1,0 +1,6 @@
+//! The pieces of the `globaldesk` binary that tests and benchmarks use too.
+
+pub mod demo;
+pub mod import;
+
+pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,433 @@
+//! Black-box tests of GlobalDesk over HTTP. Run on SQLite by default and on PostgreSQL with
+//! `GLOBALDESK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = spawn().await;
+    let b = app.browser().await;
+    assert_eq!(b.text("/healthz").await, (200, "ok".into()));
+    assert_eq!(b.text("/readyz").await, (200, "ready".into()));
+    let (status, metrics) = b.text("/metrics").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("globaldesk_http_requests_total{class=\"2xx\"}"), "{metrics}");
+    assert!(metrics.contains("globaldesk_jobs_pending 0"));
+}
+
+#[tokio::test]
+async fn sign_up_then_profile_with_errors_reported_and_nothing_half_saved() {
+    let app = spawn().await;
+    let mut b = app.browser().await;
+    // Bad sign-up: every field explained in Korean.
+    let r = b.post("/signup", &[("display_name", ""), ("email", "not-an-email"), ("password", "short")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("필수 입력 항목입니다."));
+    assert!(html.contains("올바른 이메일 주소를 입력하세요."));
+    assert!(html.contains("비밀번호는 10자 이상이어야 합니다."));
+
+    let r = b.post("/signup", &[("display_name", "홍길동"), ("email", "Hong@Example.kr"), ("password", "a long enough passphrase")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?confirmed=1");
+    let r = b.post("/login", &[("email", "hong@example.kr"), ("password", "a long enough passphrase")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/desk");
+    b.refresh_csrf().await;
+
+    // A wrong BRN check digit, an unknown HS code, a negative revenue and an unknown country.
+    let mut form = profile_form("124-81-00999");
+    form.retain(|(k, _)| !matches!(*k, "products" | "revenue_krw" | "target_countries"));
+    form.extend([("products", "9999.99"), ("revenue_krw", "-5"), ("target_countries", "XX")]);
+    let r = b.post("/company", &form).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("사업자등록번호의 검증번호가 맞지 않습니다"), "BRN error shown");
+    assert!(html.contains("id=\"brn-err\""), "error sits next to the field");
+    assert!(html.contains("HS 코드 999999은(는) 품목분류표에 없습니다."));
+    assert!(html.contains("0 이상의 값을 입력하세요."));
+    assert!(html.contains("국가 코드 &#39;XX&#39;을(를) 알 수 없습니다.") || html.contains("국가 코드 'XX'을(를) 알 수 없습니다."));
+    // The typed values survive the refusal.
+    assert!(html.contains("value=\"124-81-00999\""));
+    let user = store::users::by_email(&app.state.store.db, "hong@example.kr").await.unwrap().unwrap();
+    assert_eq!(user.company_id, None, "nothing saved");
+    let before = store::companies::count(&app.state.store.db).await.unwrap();
+
+    let r = b.post("/company", &profile_form("124-81-00998")).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let (_, desk) = b.text("/desk").await;
+    assert!(desk.contains("테스트기업 (시험)"));
+    assert!(desk.contains("수출초보기업"), "USD 40,000 makes a novice exporter");
+    assert_eq!(store::companies::count(&app.state.store.db).await.unwrap(), before + 1);
+    let id = app.company_id_of("hong@example.kr").await;
+    let c = store::companies::get(&app.state.store.db, id).await.unwrap().unwrap();
+    assert_eq!(c.products, ["3304", "851713"]);
+    assert_eq!(c.target_countries, ["ID", "US"]);
+    assert_eq!(c.row.revenue_krw, 1_200_000_000);
+    assert_eq!(c.row.consent_version.as_deref(), Some("2026-11"));
+    assert_eq!(c.row.region, "26");
+}
+
+#[tokio::test]
+async fn a_second_registration_of_one_brn_is_refused_at_the_field() {
+    let app = spawn().await;
+    let mut b = app.browser().await;
+    b.post("/signup", &[("display_name", "A"), ("email", "a@example.kr"), ("password", "passphrase-0001")]).await;
+    b.post("/login", &[("email", "a@example.kr"), ("password", "passphrase-0001")]).await;
+    b.refresh_csrf().await;
+    // The demo company's BRN is taken.
+    let taken = domain::Brn::from_prefix([6, 0, 2, 8, 1, 0, 0, 0, 1]).formatted();
+    let r = b.post("/company", &profile_form(&taken)).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("이 사업자등록번호로 이미 등록된 기업이 있습니다."));
+}
+
+#[tokio::test]
+async fn officer_search_filters_page_and_export() {
+    let app = spawn().await;
+    let b = app.login("officer@demo.test").await;
+    let (status, html) = b.text("/companies?region=26&hs=8517").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("예시기업 부산정밀 (데모)"), "HS prefix 8517 finds the demo company");
+    let (_, html) = b.text("/companies?q=602-81-00014").await;
+    assert!(html.contains("예시기업 부산정밀 (데모)"), "search by BRN");
+    assert!(html.contains("검색 결과 1개"));
+    let (_, html) = b.text("/companies?q=%EB%B6%80%EC%82%B0%EC%A0%95%EB%B0%80").await;
+    assert!(html.contains("예시기업 부산정밀 (데모)"), "search by part of the Korean name");
+    let (_, html) = b.text("/companies?country=ID&stage=novice&hs=85").await;
+    assert!(html.contains("예시기업 부산정밀 (데모)"), "target country and stage filters");
+    let (_, html) = b.text("/companies?stage=established&q=%EB%B6%80%EC%82%B0%EC%A0%95%EB%B0%80").await;
+    assert!(!html.contains("예시기업 부산정밀 (데모)"), "a novice exporter is not established");
+    // Paging: 25 rows a page.
+    let (_, page1) = b.text("/companies?sort=name").await;
+    assert_eq!(page1.matches("<tr><th scope=\"row\"><a href=\"/companies/").count(), 25);
+    let (_, page2) = b.text("/companies?sort=name&page=2").await;
+    assert!(page2.contains("aria-current=\"page\""));
+
+    let r = b.get("/companies/export.csv?region=26").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "UTF-8 BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("사업자등록번호,"));
+    assert!(text.lines().skip(1).all(|l| l.contains("부산")), "only Busan rows: {text}");
+    let r = b.get("/companies/export.xlsx?region=26").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip file");
+}
+
+#[tokio::test]
+async fn company_history_records_who_changed_what() {
+    let app = spawn().await;
+    let b = app.login("company@demo.test").await;
+    let id = app.company_id_of("company@demo.test").await;
+    let c = store::companies::get(&app.state.store.db, id).await.unwrap().unwrap();
+    let version = c.row.version.to_string();
+    let brn = domain::Brn::parse("brn", &c.row.brn).unwrap().formatted();
+    let mut form = profile_form(&brn);
+    form.retain(|(k, _)| *k != "employees");
+    form.push(("employees", "55"));
+    form.push(("version", &version));
+    let r = b.post("/company", &form).await;
+    assert_eq!(r.status(), 303);
+    // A second save with the old version is refused, not silently applied.
+    let r = b.post("/company", &form).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("다른 사람이 먼저 이 정보를 수정했습니다"));
+
+    let officer = app.login("officer@demo.test").await;
+    let (status, html) = officer.text(&format!("/companies/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"history\""));
+    assert!(html.contains("<del>42</del>") && html.contains("<ins>55</ins>"), "employees 42 → 55 in the history");
+    assert!(html.contains("company@demo.test"), "who changed it");
+}
+
+/// Every role against every route: what each may see.
+#[tokio::test]
+async fn access_matrix_for_pages() {
+    let app = spawn().await;
+    let own = app.company_id_of("company@demo.test").await;
+    // A company that has not consented: agencies must not see it.
+    let hidden: i64 = {
+        let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+        rows.iter().find(|r| r.consent_version.is_none()).expect("some demo companies did not consent").id
+    };
+    let consented: i64 = {
+        let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+        rows.iter().find(|r| r.consent_version.is_some() && r.id != own).unwrap().id
+    };
+    let own_p = format!("/companies/{own}");
+    let hidden_p = format!("/companies/{hidden}");
+    let other_p = format!("/companies/{consented}");
+    let routes: Vec<&str> = vec!["/desk", "/company", "/companies", own_p.as_str(), hidden_p.as_str(), other_p.as_str(), "/companies/export.csv", "/admin/users", "/admin/audit", "/insights", "/account/tokens"];
+    // Expected status per route, in the order above. 303 = sent to sign in.
+    let expect: Vec<(&str, [u16; 11])> = vec![
+        ("anonymous", [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
+        ("company@demo.test", [200, 200, 403, 200, 404, 404, 403, 403, 403, 403, 200]),
+        ("officer@demo.test", [403, 403, 200, 200, 404, 200, 200, 403, 403, 403, 200]),
+        ("agency-admin@demo.test", [403, 403, 200, 200, 404, 200, 200, 200, 403, 403, 200]),
+        ("admin@demo.test", [403, 403, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        ("analyst@demo.test", [403, 403, 403, 404, 404, 404, 403, 403, 403, 200, 200]),
+    ];
+    for (who, codes) in expect {
+        let b = if who == "anonymous" { app.browser().await } else { app.login(who).await };
+        for (route, want) in routes.iter().zip(codes) {
+            let got = b.get(route).await.status().as_u16();
+            assert_eq!(got, want, "{who} GET {route}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn access_matrix_for_the_api() {
+    let app = spawn().await;
+    let own = app.company_id_of("company@demo.test").await;
+    let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+    let hidden = rows.iter().find(|r| r.consent_version.is_none()).unwrap().id;
+    let cases: Vec<(&str, [u16; 4])> = vec![
+        // me, list, own company, a non-consenting company
+        ("company@demo.test", [200, 403, 200, 404]),
+        ("officer@demo.test", [200, 200, 200, 404]),
+        ("admin@demo.test", [200, 200, 200, 200]),
+        ("analyst@demo.test", [200, 403, 404, 404]),
+    ];
+    for (who, want) in cases {
+        let api = app.api(&app.token_for(who).await, "en");
+        let paths = ["/api/v1/me".to_string(), "/api/v1/companies".to_string(), format!("/api/v1/companies/{own}"), format!("/api/v1/companies/{hidden}")];
+        for (p, w) in paths.iter().zip(want) {
+            assert_eq!(api.get(p).await.0, w, "{who} GET {p}");
+        }
+    }
+    let anon = app.api("gdk_not_a_token", "en");
+    let (status, body) = anon.get("/api/v1/me").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["title"], "A valid API token is required.");
+}
+
+#[tokio::test]
+async fn api_search_update_validation_and_concurrency() {
+    let app = spawn().await;
+    let officer = app.api(&app.token_for("officer@demo.test").await, "en");
+    let (status, page) = officer.get("/api/v1/companies?region=26&hs=85&per_page=5").await;
+    assert_eq!(status, 200);
+    assert!(page["items"].as_array().unwrap().iter().any(|c| c["name_en"] == "Demo Co. Busan Precision"));
+    assert!(page["items"].as_array().unwrap().iter().all(|c| c["region"] == "26"));
+
+    let member = app.api(&app.token_for("company@demo.test").await, "en");
+    let id = app.company_id_of("company@demo.test").await;
+    let (_, current) = member.get(&format!("/api/v1/companies/{id}")).await;
+    assert_eq!(current["export_stage"], "novice");
+    assert_eq!(current["brn"], "602-81-00014");
+    let mut body = json!({
+        "version": current["version"], "brn": current["brn"], "name_ko": current["name_ko"], "name_en": "Demo Co. Busan Precision",
+        "region": "26", "ksic": "26", "founded_on": "2016-05-02", "employees": 42, "revenue_krw": 6800000000i64, "exports_usd": 250000,
+        "products": ["851713"], "export_countries": ["VN", "JP"], "target_countries": ["ID"], "consent": true
+    });
+    // Officers read companies; they do not rewrite them.
+    assert_eq!(officer.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await.0, 403);
+
+    let (status, updated) = member.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["export_stage"], "promising", "USD 250,000 moves the company up a stage");
+    assert_eq!(updated["export_countries"], json!(["JP", "VN"]));
+    // The same version again is stale.
+    let (status, problem) = member.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await;
+    assert_eq!(status, 409);
+    assert_eq!(problem["status"], 409);
+
+    // Bad fields: RFC 9457 with one message per field, in the caller's language.
+    body["version"] = updated["version"].clone();
+    body["brn"] = json!("602-81-00013");
+    body["revenue_krw"] = json!(-1);
+    body["products"] = json!(["12345"]);
+    body["export_countries"] = json!(["ZZ"]);
+    let (status, problem) = member.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["brn", "revenue_krw", "products", "export_countries"]);
+    assert_eq!(problem["errors"][0]["message"], "The check digit of this business registration number is wrong. Please check the number.");
+    let korean = app.api(&member.token, "ko");
+    let (_, problem) = korean.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await;
+    assert_eq!(problem["errors"][1]["message"], "0 이상의 값을 입력하세요.");
+    // Nothing of the refused update was saved.
+    let (_, after) = member.get(&format!("/api/v1/companies/{id}")).await;
+    assert_eq!(after["version"], updated["version"]);
+    assert_eq!(after["revenue_krw"], 6800000000i64);
+
+    // A body that is not JSON for this shape is a problem document too.
+    let r = reqwest::Client::new().put(format!("{}/api/v1/companies/{id}", app.base)).bearer_auth(&member.token).header("content-type", "application/json").body("{\"brn\": 5}").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn tokens_are_created_and_revoked_in_the_browser() {
+    let app = spawn().await;
+    let b = app.login("kotra@demo.test").await;
+    let r = b.post("/account/tokens", &[("name", "partner system")]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let start = html.find("<code id=\"new-token\">").unwrap() + "<code id=\"new-token\">".len();
+    let token = &html[start..start + 68];
+    assert!(token.starts_with("gdk_"));
+    let api = app.api(token, "ko");
+    let (status, me) = api.get("/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["email"], "kotra@demo.test");
+    let user = store::users::by_email(&app.state.store.db, "kotra@demo.test").await.unwrap().unwrap();
+    let id = store::tokens::list(&app.state.store.db, user.id).await.unwrap()[0].id;
+    assert_eq!(b.post(&format!("/account/tokens/{id}/revoke"), &[]).await.status(), 303);
+    assert_eq!(api.get("/api/v1/me").await.0, 401, "a revoked token no longer works");
+    // Someone else's token cannot be revoked.
+    let other = app.login("officer@demo.test").await;
+    assert_eq!(other.post(&format!("/account/tokens/{id}/revoke"), &[]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn csrf_is_required_for_every_form() {
+    let app = spawn().await;
+    let b = app.login("company@demo.test").await;
+    let r = b.http.post(format!("{}/company/members", app.base)).form(&[("email", "x@example.kr")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = b.http.post(format!("{}/company/members", app.base)).form(&[("_csrf", "0".repeat(64).as_str()), ("email", "x@example.kr")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("양식이 만료되었거나 올바르지 않습니다"));
+    // The header works for htmx calls.
+    let r = b.http.post(format!("{}/logout", app.base)).header("x-csrf-token", &b.csrf).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_and_are_audited() {
+    let app = spawn().await;
+    let b = app.browser().await;
+    for _ in 0..4 {
+        let r = b.post("/login", &[("email", "analyst@demo.test"), ("password", "wrong password")]).await;
+        assert_eq!(r.status(), 401);
+        assert!(r.text().await.unwrap().contains("이메일 또는 비밀번호가 올바르지 않습니다."));
+    }
+    let r = b.post("/login", &[("email", "analyst@demo.test"), ("password", "wrong password")]).await;
+    assert!(r.text().await.unwrap().contains("계정이 잠시 잠겼습니다"));
+    // Even the right password is refused while locked.
+    let r = b.post("/login", &[("email", "analyst@demo.test"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), 429);
+    let log = store::audit::list(&app.state.store.db, Some("login"), 50, 0).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "login.lockout" && e.actor == "analyst@demo.test"));
+    assert!(log.iter().filter(|e| e.action == "login.failed").count() >= 4);
+}
+
+#[tokio::test]
+async fn language_follows_accept_language_and_the_switch() {
+    let app = spawn().await;
+    let en = app.browser_lang("en-US,en;q=0.9").await;
+    let (_, html) = en.text("/").await;
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Going global, from one desk"));
+    let ko = app.browser().await;
+    let (_, html) = ko.text("/").await;
+    assert!(html.contains("<html lang=\"ko\">"));
+    let r = ko.get("/lang/en?next=/login").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    let (_, html) = ko.text("/login").await;
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Sign in"));
+    // Money and dates are formatted for the reader.
+    let b = app.login("officer@demo.test").await;
+    let id = app.company_id_of("company@demo.test").await;
+    let (_, html) = b.text(&format!("/companies/{id}")).await;
+    assert!(html.contains("6,800,000,000원") && html.contains("2016년 5월 2일"));
+    b.get("/lang/en").await;
+    let (_, html) = b.text(&format!("/companies/{id}")).await;
+    assert!(html.contains("KRW 6,800,000,000") && html.contains("2 May 2016"));
+    // Redirects never leave the site.
+    let r = ko.get("/lang/ko?next=//evil.example").await;
+    assert_eq!(r.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn oversized_requests_are_refused() {
+    let app = spawn().await;
+    let api = app.api(&app.token_for("company@demo.test").await, "en");
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = reqwest::Client::new().put(format!("{}/api/v1/companies/1", app.base)).bearer_auth(&api.token).header("content-type", "application/json").body(format!("{{\"name_ko\": \"{big}\"}}")).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    let b = app.login("company@demo.test").await;
+    let r = b.http.post(format!("{}/company", app.base)).header("content-type", "application/x-www-form-urlencoded").body(format!("_csrf={}&name_ko={big}", b.csrf)).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+}
+
+#[tokio::test]
+async fn members_invite_colleagues_who_join_the_same_company() {
+    let app = spawn().await;
+    let b = app.login("company@demo.test").await;
+    let r = b.post("/company/members", &[("email", "colleague@example.kr")]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let start = html.find("id=\"invite-link\" href=\"").unwrap() + "id=\"invite-link\" href=\"".len();
+    let link = &html[start..html[start..].find('"').unwrap() + start];
+    let path = link.trim_start_matches(&app.base);
+    // The e-mail went to the outbox in the same transaction.
+    assert_eq!(store::jobs::count_by_status(&app.state.store.db, "pending").await.unwrap(), 1);
+
+    let guest = app.browser().await;
+    let r = guest.post(path, &[("display_name", "동료"), ("email", "someone-else@example.kr"), ("password", "passphrase-0002")]).await;
+    assert_eq!(r.status(), 422, "only the invited address may accept");
+    let r = guest.post(path, &[("display_name", "동료"), ("email", "colleague@example.kr"), ("password", "passphrase-0002")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.company_id_of("colleague@example.kr").await, app.company_id_of("company@demo.test").await);
+    // An invitation works once.
+    assert_eq!(guest.get(path).await.status(), 404);
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_share_sessions() {
+    let a = spawn().await;
+    let b = spawn_on(&a.db_url, Options::default()).await;
+    let browser = a.login("officer@demo.test").await;
+    // The same cookie jar, pointed at the other node.
+    let r = browser.http.get(format!("{}/companies", b.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "node B knows node A's session");
+    let r = browser.http.post(format!("{}/logout", a.base)).form(&[("_csrf", browser.csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = browser.http.get(format!("{}/companies", b.base)).send().await.unwrap();
+    assert_eq!(r.status(), 303, "signing out on A signs out on B");
+}
+
+#[tokio::test]
+async fn company_csv_import_reports_rows_or_loads_nothing() {
+    let app = spawn().await;
+    let store = &app.state.store;
+    let good1 = domain::Brn::from_prefix([1, 1, 1, 2, 2, 3, 3, 3, 3]).formatted();
+    let good2 = domain::Brn::from_prefix([1, 1, 1, 2, 2, 3, 3, 3, 4]).formatted();
+    let csv = format!(
+        "brn,name_ko,name_en,region,ksic,founded_on,employees,revenue_krw,exports_usd,products,export_countries,target_countries\n\
+         {good1},가져오기 1,Import 1,26,C,2010-01-01,10,1000000000,0,8517,,VN\n\
+         124-81-00999,잘못된 번호,,26,C,2010-01-01,10,1000000000,0,8517,,\n\
+         {good2},가져오기 2,Import 2,11,J,2012-02-02,5,500000000,120000,8471;8517,US,JP\n"
+    );
+    let before = store::companies::count(&store.db).await.unwrap();
+    let report = globaldesk::import::companies(store, &csv, true).await.unwrap();
+    assert_eq!((report.loaded, report.failed), (0, 1));
+    assert!(report.errors[0].starts_with("line 3: brn: The check digit"), "{:?}", report.errors);
+    assert_eq!(store::companies::count(&store.db).await.unwrap(), before, "all-or-nothing loads nothing");
+    let report = globaldesk::import::companies(store, &csv, false).await.unwrap();
+    assert_eq!((report.loaded, report.failed), (2, 1));
+    assert_eq!(store::companies::count(&store.db).await.unwrap(), before + 2);
+}
+
+#[tokio::test]
+async fn openapi_document_and_docs_work_offline() {
+    let app = spawn().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", app.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for p in ["/api/v1/me", "/api/v1/companies", "/api/v1/companies/{id}"] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
+    let html = reqwest::get(format!("{}/api/docs/", app.base)).await.unwrap().text().await.unwrap();
+    assert!(html.contains("swagger-ui"));
+}
