@@ -7,6 +7,15 @@
     if (meta) e.detail.headers["X-CSRF-Token"] = meta.content;
   });
 
+  // Enter in a suggestion search box looks up suggestions; it must not submit (and save) the
+  // whole form around it. Enter that ends an IME composition (Korean input) does nothing.
+  document.addEventListener("keydown", function (e) {
+    var el = e.target;
+    if (e.key !== "Enter" || e.isComposing || !el.matches || !el.matches('input[type="search"][hx-get]') || !el.form) return;
+    e.preventDefault();
+    if (window.htmx) window.htmx.trigger(el, "search");
+  });
+
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-add-code]");
     if (!b) return;
@@ -44,6 +53,16 @@
     });
     form.addEventListener("submit", function () { localStorage.removeItem(key); });
   }
+  // Drafts belong to whoever typed them (the key names the account); signing out forgets them
+  // all, so the next person on a shared computer does not see another company's data.
+  document.addEventListener("submit", function (e) {
+    if (!window.localStorage || !e.target.matches('form[action="/logout"]')) return;
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var k = localStorage.key(i);
+      if (k && k.indexOf("gd-draft:") === 0) localStorage.removeItem(k);
+    }
+  });
+
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();

@@ -430,4 +430,101 @@ async fn openapi_document_and_docs_work_offline() {
     }
     let html = reqwest::get(format!("{}/api/docs/", app.base)).await.unwrap().text().await.unwrap();
     assert!(html.contains("swagger-ui"));
+    // Unknown API paths get a problem document; unknown pages get a page in the reader's language.
+    let r = reqwest::get(format!("{}/api/v1/nothing-here", app.base)).await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (404, "application/problem+json"));
+    let r = app.browser_lang("en").await.get("/no-such-page").await;
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("The page was not found."));
+}
+
+/// Sign-up outside demo mode: the confirmation link travels through the outbox, a real SMTP
+/// server (aiosmtpd on loopback) receives it, and following it unlocks the account.
+/// Multi-threaded: the test waits on the SMTP sink's output while the worker sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
+    use std::io::{BufRead, BufReader};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
+    // Stop the server however the test ends.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    let _server = Kill(child);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(20)).expect("SMTP sink started"), "READY");
+
+    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port, from: "GlobalDesk <no-reply@globaldesk.test>".into() };
+    let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
+    let b = app.browser_lang("en").await;
+    let r = b.post("/signup", &[("display_name", "Kim"), ("email", "kim@example.kr"), ("password", "passphrase-0003")]).await;
+    assert_eq!(r.headers()["location"], "/login?sent=1");
+    let r = b.post("/login", &[("email", "kim@example.kr"), ("password", "passphrase-0003")]).await;
+    assert_eq!(r.status(), 403, "not confirmed yet");
+
+    let line = rx.recv_timeout(std::time::Duration::from_secs(20)).expect("the confirmation e-mail arrives");
+    let msg: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(msg["to"], serde_json::json!(["kim@example.kr"]));
+    assert_eq!(msg["subject"], "[GlobalDesk] Please confirm your e-mail address");
+    let body = msg["body"].as_str().unwrap();
+    let start = body.find("/confirm?token=").expect("link in the body");
+    let token: String = body[start + "/confirm?token=".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let r = b.get(&format!("/confirm?token={token}")).await;
+    assert_eq!(r.headers()["location"], "/login?confirmed=1");
+    let r = b.post("/login", &[("email", "kim@example.kr"), ("password", "passphrase-0003")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(store::jobs::count_by_status(&app.state.store.db, "done").await.unwrap(), 1);
+}
+
+/// The operator's commands, run as the real binary.
+#[tokio::test]
+async fn command_line_migrate_user_token_and_import() {
+    let bin = env!("CARGO_BIN_EXE_globaldesk");
+    let url = fresh_database().await;
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin).arg("--database-url").arg(&url).args(args).env("GLOBALDESK_LOG", "warn").output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    };
+    let (ok, out) = run(&["migrate"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["user", "add", "--email", "new.officer@example.kr", "--name", "신규 담당자", "--role", "officer", "--agency", "KOTRA", "--password", "passphrase-0004"]);
+    assert!(ok, "{out}");
+    let (ok, out) = run(&["user", "add", "--email", "x@example.kr", "--name", "X", "--role", "officer", "--password", "passphrase-0004"]);
+    assert!(!ok && out.contains("needs --agency"), "{out}");
+    let (ok, out) = run(&["token", "create", "--email", "new.officer@example.kr"]);
+    assert!(ok, "{out}");
+    assert!(out.trim().starts_with("gdk_"));
+
+    let dir = std::env::temp_dir().join("globaldesk-tests");
+    let file = dir.join(format!("import-{}.csv", std::process::id()));
+    let good = domain::Brn::from_prefix([3, 3, 3, 4, 4, 5, 5, 5, 5]).formatted();
+    std::fs::write(&file, format!("brn,name_ko,region,ksic,founded_on,employees,revenue_krw,exports_usd,products\n{good},가져오기,26,C,2001-01-01,3,100,0,8517\n111-11-11111,오류,26,C,2001-01-01,3,100,0,8517\n")).unwrap();
+    let (ok, out) = run(&["import", "companies", file.to_str().unwrap(), "--all-or-nothing"]);
+    assert!(!ok && out.contains("line 3: brn:") && out.contains("0 loaded, 1 refused"), "{out}");
+    let (ok, out) = run(&["import", "companies", file.to_str().unwrap()]);
+    assert!(ok && out.contains("1 loaded, 1 refused"), "{out}");
+    let (ok, out) = run(&["import", "planets", file.to_str().unwrap()]);
+    assert!(!ok && out.contains("unknown reference kind"), "{out}");
+    let countries = dir.join(format!("countries-{}.csv", std::process::id()));
+    std::fs::write(&countries, "alpha2,alpha3,name_en,name_ko,m49_region,currency_code\nXK,XKX,Kosovo,코소보,Europe,EUR\n").unwrap();
+    let (ok, out) = run(&["import", "countries", countries.to_str().unwrap()]);
+    assert!(ok && out.contains("imported 1 countries rows"), "{out}");
+    let (ok, out) = run(&["--help"]);
+    assert!(ok && out.contains("serve") && out.contains("import"), "{out}");
 }

@@ -41,7 +41,8 @@ pub fn router(_state: AppState) -> axum::Router<AppState> {
         .route("/api/v1/reference/hs", get(companies::hs))
         .route("/api/v1/reference/countries", get(companies::countries))
         .route("/api/openapi.json", get(openapi_json))
-        .fallback(api_not_found);
+        // Unknown API paths answer as the API does; unknown pages are the pages' business.
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found));
     let docs: axum::Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", ApiDoc::openapi()).into();
     api.merge(docs)
 }

@@ -47,7 +47,7 @@ struct LoginTemplate {
 fn login_fields(p: &Page, email: &str, errors: &FieldErrors) -> Vec<Field> {
     vec![
         Field::new(&p.t, "email", "email", email, errors).required().autocomplete("username"),
-        Field::new(&p.t, "password", "password", "", errors).required().autocomplete("current-password"),
+        Field::new(&p.t, "password", "password", "", errors).required().no_hint().autocomplete("current-password"),
     ]
 }
 

@@ -25,6 +25,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(officer::router())
         .merge(admin::router())
         .merge(refs::router())
+        .fallback(|| async { crate::error::PageError::not_found() })
 }
 
 pub struct NavItem {
@@ -131,6 +132,11 @@ impl Field {
     }
     pub fn suggest(mut self, what: &'static str) -> Self {
         self.suggest = what;
+        self
+    }
+    /// Drops the hint (the sign-in form needs no advice on new passwords).
+    pub fn no_hint(mut self) -> Self {
+        self.hint.clear();
         self
     }
     pub fn autocomplete(mut self, a: &'static str) -> Self {

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Load benchmarks for the foundation issue, on SQLite (default) or PostgreSQL:
+#   bash bench/run.sh                                   # SQLite file under /tmp
+#   bash bench/run.sh postgres://postgres@127.0.0.1:5432/gd_bench
+# 100,000 demo companies, then wrk at 200 connections against officer search and profile pages.
+# wrk runs on the same two cores as the server, so the figures are a floor, not a ceiling.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+URL=${1:-sqlite:///tmp/gd-bench.db}
+PORT=${PORT:-18090}
+DURATION=${DURATION:-20s}
+COMPANIES=${COMPANIES:-100000}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -p globaldesk --quiet
+BIN=target/release/globaldesk
+
+echo "== generate $COMPANIES demo companies on $URL"
+/usr/bin/time -f "generated in %e s" $BIN --database-url "$URL" demo --companies "$COMPANIES" 2>&1 | grep -v '^\[' | tail -2
+
+echo "== start-up to ready (existing database)"
+start=$(date +%s%N)
+GLOBALDESK_LOG=warn $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PORT --no-worker >/tmp/gd-bench-serve.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.02; done
+echo "ready after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+login() { # e-mail → session cookie
+  local jar; jar=$(mktemp)
+  local csrf
+  csrf=$(curl -s -c "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="csrf-token" content="[a-f0-9]*"' | sed 's/.*content="//;s/"//')
+  curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&email=$1&password=globaldesk-demo" http://127.0.0.1:$PORT/login
+  grep gd_session "$jar" | awk '{print $7}'
+}
+officer=$(login officer@demo.test)
+member=$(login company@demo.test)
+company_id=$(curl -s -H "Authorization: Bearer $($BIN --database-url "$URL" token create --email company@demo.test 2>/dev/null)" http://127.0.0.1:$PORT/api/v1/me | sed 's/.*"company_id":\([0-9]*\).*/\1/')
+
+run() { # label cookie path
+  echo "== $1: GET $3"
+  curl -s -o /dev/null -w "status %{http_code}, single request %{time_total}s\n" -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3"
+  wrk -t2 -c200 -d"$DURATION" --latency -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
+}
+run "officer search, region + stage" "$officer" "/companies?region=26&stage=novice"
+run "officer search, HS prefix + country" "$officer" "/companies?hs=85&country=VN"
+run "officer search, name substring" "$officer" "/companies?q=%EC%98%88%EC%8B%9C%EA%B8%B0%EC%97%85%200421"
+run "officer search, no filter, page 40" "$officer" "/companies?page=40"
+run "company profile (officer view)" "$officer" "/companies/$company_id"
+run "company profile (member's form)" "$member" "/company"
+run "health (no database)" "$officer" "/healthz"
