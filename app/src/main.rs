@@ -233,10 +233,9 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         terms_version: web::Config::default().terms_version,
         trust_proxy: args.trust_proxy,
     };
-    let state = web::AppState::new(store, refs, config);
-    if !args.no_worker {
-        tokio::spawn(web::mail::worker(state.clone()));
-    }
+    let companies = store::company_index::CompanyIndex::load(&store).await?;
+    let state = web::AppState::new(store, refs, companies, config);
+    web::start_background(&state, !args.no_worker);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "GlobalDesk is serving");

@@ -115,10 +115,9 @@ pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
         static_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static")),
         ..web::Config::default()
     };
-    let state = web::AppState::new(store, refs, config);
-    if opts.worker {
-        tokio::spawn(web::mail::worker(state.clone()));
-    }
+    let companies = store::company_index::CompanyIndex::load(&store).await.unwrap();
+    let state = web::AppState::new(store, refs, companies, config);
+    web::start_background(&state, opts.worker);
     let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp { base: format!("http://{addr}"), state, db_url: db_url.to_string(), mail_dir }

@@ -528,3 +528,50 @@ async fn command_line_migrate_user_token_and_import() {
     let (ok, out) = run(&["--help"]);
     assert!(ok && out.contains("serve") && out.contains("import"), "{out}");
 }
+
+/// The in-memory company index answers exactly like the SQL search, for every combination of
+/// filters, sorts and pages we try, and picks up changes made directly in the database.
+#[tokio::test]
+async fn company_index_agrees_with_sql_search() {
+    use store::companies::{Filter, Sort};
+    let app = spawn().await;
+    let db = &app.state.store.db;
+    let index = &app.state.companies;
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let mut cases = 0;
+    for q in ["", "예시", "기업 0", "000013", "demo co", "부산정밀", "602-81-00014", "zz"] {
+        for region in ["", "26", "11"] {
+            for (stage, hs, country, ksic) in [("", "", "", ""), ("novice", "", "", ""), ("", "85", "", ""), ("", "8517", "VN", ""), ("", "851713", "", "26"), ("", "", "ID", "C"), ("growth", "", "", "G")] {
+                for consented_only in [true, false] {
+                    let f = Filter { q: opt(q), region: opt(region), ksic: opt(ksic), hs_prefix: opt(hs), country: opt(country), stage: opt(stage), consented_only };
+                    for (sort, desc, offset) in [(Sort::Name, false, 0), (Sort::Exports, true, 0), (Sort::Founded, false, 5), (Sort::Employees, true, 10)] {
+                        let (rows, total) = store::companies::search(db, &f, sort, desc, 10, offset).await.unwrap();
+                        let found = index.search(&f, sort, desc, 10, offset as usize);
+                        assert_eq!(found.total as i64, total, "{f:?}");
+                        let a: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                        let b: Vec<i64> = found.rows.iter().map(|c| c.row.id).collect();
+                        assert_eq!(a, b, "{f:?} {sort:?} desc={desc} offset={offset}");
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 1000);
+    // A change written by another process (here: straight to the database) arrives by polling.
+    let report = globaldesk::import::companies(&app.state.store, &format!(
+        "brn,name_ko,region,ksic,founded_on,employees,revenue_krw,exports_usd,products\n{},폴링확인기업,26,C,2001-01-01,3,100,0,8517\n",
+        domain::Brn::from_prefix([5, 5, 5, 1, 2, 3, 4, 5, 6]).formatted()
+    ), true).await.unwrap();
+    assert_eq!(report.loaded, 1);
+    let f = Filter { q: Some("폴링확인".into()), ..Filter::default() };
+    let mut seen = 0;
+    for _ in 0..40 {
+        seen = index.search(&f, Sort::Name, false, 10, 0).total;
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, 1, "the poller picked up the imported company");
+}

@@ -28,7 +28,7 @@ pub struct CompanyRow {
     pub updated_at: String,
 }
 
-const COLS: &str = "c.id, c.brn, c.name_ko, c.name_en, c.region, c.ksic, c.ksic_section, c.founded_on, c.employees, c.revenue_krw, c.exports_usd, c.export_stage, c.size_class, c.consent_version, c.consent_at, c.version, c.created_at, c.updated_at";
+pub(crate) const COLS: &str = "c.id, c.brn, c.name_ko, c.name_en, c.region, c.ksic, c.ksic_section, c.founded_on, c.employees, c.revenue_krw, c.exports_usd, c.export_stage, c.size_class, c.consent_version, c.consent_at, c.version, c.created_at, c.updated_at";
 
 /// A company with its lists, as pages and the API show it.
 #[derive(Debug, Clone, Serialize)]

@@ -8,6 +8,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod companies;
+pub mod company_index;
 pub mod jobs;
 pub mod migrate;
 pub mod reference;

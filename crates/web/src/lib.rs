@@ -54,14 +54,16 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Every company in memory, for searches and profile pages (see `store::company_index`).
+    pub companies: Arc<store::company_index::CompanyIndex>,
     refs: Arc<RwLock<Arc<RefData>>>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
-    pub fn new(store: Store, refs: RefData, config: Config) -> AppState {
-        AppState { store, refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+    pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config) -> AppState {
+        AppState { store, companies: Arc::new(companies), refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
     }
     /// The reference data in force; cheap (an `Arc` clone).
     pub fn refs(&self) -> Arc<RefData> {
@@ -70,6 +72,23 @@ impl AppState {
     /// Swaps in freshly loaded reference data (after an import).
     pub fn set_refs(&self, refs: RefData) {
         *self.refs.write().expect("reference lock poisoned") = Arc::new(refs);
+    }
+}
+
+/// Background work of a node: keeping the company index fresh from the change log, and
+/// (unless another node does it) sending queued e-mail.
+pub fn start_background(state: &AppState, mail_worker: bool) {
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = s.companies.poll(&s.store).await {
+                tracing::warn!(error = %e, "company index refresh failed; retrying");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    });
+    if mail_worker {
+        tokio::spawn(mail::worker(state.clone()));
     }
 }
 

@@ -99,12 +99,14 @@ pub async fn save_company(state: &AppState, user: &User, id: Option<i64>, versio
     }
     store::audit::record(&tx, Some(user.id), &user.email, "company.save", &format!("company:{id}"), "", "").await?;
     tx.commit().await.map_err(StoreError::from)?;
+    // Read-your-writes on this node; other nodes catch up from the change log.
+    state.companies.refresh_ids(&state.store, &[id]).await?;
     Ok(id)
 }
 
 /// A company as shown to people and the API: names resolved in the reader's language.
 pub struct CompanyView {
-    pub company: Company,
+    pub company: std::sync::Arc<Company>,
     pub region_name: String,
     pub ksic_name: String,
     pub stage_name: String,
@@ -114,7 +116,7 @@ pub struct CompanyView {
     pub age_years: i64,
 }
 
-pub fn view_company(state: &AppState, t: &crate::i18n::Tr, company: Company) -> CompanyView {
+pub fn view_company(state: &AppState, t: &crate::i18n::Tr, company: std::sync::Arc<Company>) -> CompanyView {
     let refs = state.refs();
     let r = &company.row;
     let region_name = refs.region(&r.region).map(|x| t.pick(&x.name_ko, &x.name_en).to_string()).unwrap_or_else(|| r.region.clone());

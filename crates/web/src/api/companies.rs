@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::CompanyInput;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use store::companies::{Company, Sort};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -45,7 +46,7 @@ pub struct CompanyJson {
     pub updated_at: String,
 }
 
-fn to_json(state: &AppState, caller: &ApiUser, c: Company) -> CompanyJson {
+fn to_json(state: &AppState, caller: &ApiUser, c: Arc<Company>) -> CompanyJson {
     let v = services::view_company(state, &crate::i18n::Tr::new(caller.lang), c);
     let r = &v.company.row;
     CompanyJson {
@@ -119,19 +120,13 @@ pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(p): Quer
     };
     let per_page = p.per_page.unwrap_or(25).clamp(1, 100);
     let page = p.page.unwrap_or(1).max(1);
-    let db = &state.store.db;
-    let (rows, total) = store::companies::search(db, &q.filter(&caller.user), Sort::parse(&q.sort), q.dir == "desc", per_page, (page - 1) * per_page).await.map_err(|e| ApiError::store(caller.lang, e))?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        if let Some(c) = store::companies::get(db, r.id).await.map_err(|e| ApiError::store(caller.lang, e))? {
-            items.push(to_json(&state, &caller, c));
-        }
-    }
-    Ok(Json(CompanyPage { total, page, per_page, items }))
+    let found = state.companies.search(&q.filter(&caller.user), Sort::parse(&q.sort), q.dir == "desc", per_page as usize, ((page - 1) * per_page) as usize);
+    let items = found.rows.into_iter().map(|c| to_json(&state, &caller, c)).collect();
+    Ok(Json(CompanyPage { total: found.total as i64, page, per_page, items }))
 }
 
-async fn visible(state: &AppState, caller: &ApiUser, id: i64) -> Result<Company, ApiError> {
-    let c = store::companies::get(&state.store.db, id).await.map_err(|e| ApiError::store(caller.lang, e))?;
+async fn visible(state: &AppState, caller: &ApiUser, id: i64) -> Result<Arc<Company>, ApiError> {
+    let c = state.companies.get(id);
     // 404 for companies the caller may not see, so the API does not reveal who is registered.
     c.filter(|c| services::can_view(&caller.user, &c.row)).ok_or(caller.err(ApiErrorKind::NotFound))
 }

@@ -184,11 +184,10 @@ async fn insights(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     }
     let p = Page::new(&state, &ctx, "insights-title");
     let refs = state.refs();
-    let db = &state.store.db;
     let t = p.t;
-    let by_region: Vec<(String, i64)> = store::companies::tally(db, "region").await?.into_iter().map(|x| (refs.region(&x.key).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or(x.key), x.n)).collect();
-    let by_stage: Vec<(String, i64)> = store::companies::tally(db, "export_stage").await?.into_iter().map(|x| (refs.stages.get(&x.key).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or(x.key), x.n)).collect();
-    let by_size: Vec<(String, i64)> = store::companies::tally(db, "size_class").await?.into_iter().map(|x| (t.t(&format!("size-{}", x.key)), x.n)).collect();
-    let total = store::companies::count(db).await?;
+    let by_region: Vec<(String, i64)> = state.companies.tally("region").into_iter().map(|(k, n)| (refs.region(&k).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or(k), n as i64)).collect();
+    let by_stage: Vec<(String, i64)> = state.companies.tally("export_stage").into_iter().map(|(k, n)| (refs.stages.get(&k).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or(k), n as i64)).collect();
+    let by_size: Vec<(String, i64)> = state.companies.tally("size_class").into_iter().map(|(k, n)| (t.t(&format!("size-{k}")), n as i64)).collect();
+    let total = state.companies.len() as i64;
     render(InsightsTemplate { p, groups: vec![("field-region", by_region), ("field-stage", by_stage), ("fact-size", by_size)], total })
 }

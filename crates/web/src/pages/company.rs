@@ -40,7 +40,7 @@ async fn desk(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageE
     let user = member(&ctx)?;
     let p = Page::new(&state, &ctx, "desk-title");
     let company = match user.company_id {
-        Some(id) => store::companies::get(&state.store.db, id).await?,
+        Some(id) => state.companies.get(id),
         None => None,
     };
     let size_label = company.as_ref().map(|c| p.t.t(&format!("size-{}", c.row.size_class))).unwrap_or_default();
@@ -188,7 +188,7 @@ async fn profile_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<F
     let p = Page::new(&state, &ctx, "company-title").with_flash(q.saved.as_ref().map(|_| "flash-saved"));
     match user.company_id {
         Some(id) => {
-            let c = store::companies::get(&state.store.db, id).await?.ok_or_else(PageError::not_found)?;
+            let c = state.companies.get(id).ok_or_else(PageError::not_found)?;
             profile_page(&state, p, &ProfileForm::from_company(&c), &FieldErrors::default(), false)
         }
         None => profile_page(&state, p, &ProfileForm::default(), &FieldErrors::default(), true),
@@ -263,7 +263,7 @@ async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form<InviteFor
     let token = store::random_token();
     let link = format!("{}/invite/{token}", state.config.base_url.trim_end_matches('/'));
     let t = ctx.tr();
-    let company = store::companies::get(&state.store.db, company_id).await?.ok_or_else(PageError::not_found)?;
+    let company = state.companies.get(company_id).ok_or_else(PageError::not_found)?;
     let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
     store::users::invite(&tx, company_id, &email, user.id, &token).await?;
     let body = format!("{}\n\n{link}\n", t.ta("mail-invite-body", &company.row.name_ko));

@@ -24,7 +24,7 @@ struct HomeTemplate {
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let refs = state.refs();
-    let companies = store::companies::count(&state.store.db).await?;
+    let companies = state.companies.len() as i64;
     render(HomeTemplate { p: Page::new(&state, &ctx, ""), companies, hs_codes: refs.hs.len(), countries: refs.countries.len() })
 }
 

@@ -120,7 +120,8 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
     let user = staff(&ctx)?;
     let p = Page::new(&state, &ctx, "companies-title");
     let page = q.page.unwrap_or(1).max(1);
-    let (rows, total) = store::companies::search(&state.store.db, &q.filter(user), Sort::parse(&q.sort), q.dir == "desc", PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", PAGE_SIZE as usize, ((page - 1) * PAGE_SIZE) as usize);
+    let (rows, total): (Vec<CompanyRow>, i64) = (found.rows.iter().map(|c| c.row.clone()).collect(), found.total as i64);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let refs = state.refs();
     let t = p.t;
@@ -173,9 +174,9 @@ fn export_rows(state: &AppState, t: &crate::i18n::Tr, rows: &[CompanyRow], produ
 
 async fn export_data(state: &AppState, ctx: &Ctx, q: &SearchQuery) -> Result<(Vec<String>, Vec<Vec<String>>), PageError> {
     let user = staff(ctx)?;
-    let (rows, _) = store::companies::search(&state.store.db, &q.filter(user), Sort::parse(&q.sort), q.dir == "desc", EXPORT_LIMIT, 0).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let products = store::companies::products_of(&state.store.db, &ids).await?;
+    let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", EXPORT_LIMIT as usize, 0);
+    let rows: Vec<CompanyRow> = found.rows.iter().map(|c| c.row.clone()).collect();
+    let products = found.rows.iter().map(|c| (c.row.id, c.products.clone())).collect();
     store::audit::record(&state.store.db, Some(user.id), &user.email, "companies.export", "", &ctx.ip, &format!("{} rows; {}", rows.len(), q.query_string(None))).await?;
     Ok(export_rows(state, &ctx.tr(), &rows, &products))
 }
@@ -247,7 +248,7 @@ struct DetailTemplate {
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    let company = store::companies::get(&state.store.db, id).await?.ok_or_else(PageError::not_found)?;
+    let company = state.companies.get(id).ok_or_else(PageError::not_found)?;
     // Not-found rather than forbidden for companies the user may not see: it does not reveal
     // which companies are registered.
     if !services::can_view(user, &company.row) {

@@ -1,0 +1,327 @@
+//! An in-memory index of every company, for searches and profile pages that do not touch the
+//! database.
+//!
+//! The database stays the truth. The index is loaded at start and kept fresh two ways: the node
+//! that saves a company refreshes it at once (read-your-writes), and every node polls the
+//! `company_changes` log (one row per create, update or consent decision) so changes made by
+//! other nodes or by `globaldesk import` arrive within the poll interval.
+//!
+//! Searching: each filter value has a posting list (sorted slot numbers); a query walks the
+//! shortest list that applies and checks the remaining conditions on each company. Name search
+//! uses a character-bigram index (Hangul syllables and Latin letters alike), verified by a
+//! substring test. A page is picked from the matches with a partial sort, so page 1 of 6,000
+//! matches costs a selection, not a full sort.
+
+use crate::companies::{Company, CompanyRow, Filter, Sort};
+use crate::{Result, Store, all, one};
+use sea_orm::FromQueryResult;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+type Slot = u32;
+
+#[derive(Default)]
+struct Inner {
+    companies: Vec<Arc<Company>>,
+    /// Lower-cased Korean and English names, joined by a control character no query contains.
+    names: Vec<String>,
+    slot_of: HashMap<i64, Slot>,
+    brn: HashMap<String, Slot>,
+    lists: HashMap<Key, Vec<Slot>>,
+    /// The last `company_changes.id` seen.
+    last_change: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+enum Key {
+    Consented,
+    Region(String),
+    Stage(String),
+    Ksic(String),
+    Country(String),
+    /// HS prefixes of 2 and 4 digits; longer prefixes are checked on the company.
+    Hs(String),
+    Bigram(char, char),
+}
+
+fn keys_of(c: &Company, name: &str) -> Vec<Key> {
+    let r = &c.row;
+    let mut keys = vec![Key::Region(r.region.clone()), Key::Stage(r.export_stage.clone()), Key::Ksic(r.ksic.clone()), Key::Ksic(r.ksic_section.clone())];
+    if r.consent_version.is_some() {
+        keys.push(Key::Consented);
+    }
+    for cc in c.export_countries.iter().chain(&c.target_countries) {
+        keys.push(Key::Country(cc.clone()));
+    }
+    for p in &c.products {
+        keys.push(Key::Hs(p[..2].to_string()));
+        if p.len() >= 4 {
+            keys.push(Key::Hs(p[..4].to_string()));
+        }
+    }
+    keys.extend(bigrams(name).map(|(a, b)| Key::Bigram(a, b)));
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn bigrams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len().saturating_sub(1)).map(move |i| (chars[i], chars[i + 1])).filter(|(a, b)| !a.is_whitespace() && !b.is_whitespace() && *a != '\u{1}' && *b != '\u{1}').collect::<Vec<_>>().into_iter()
+}
+
+fn name_key(c: &Company) -> String {
+    format!("{}\u{1}{}", c.row.name_ko.to_lowercase(), c.row.name_en.as_deref().unwrap_or("").to_lowercase())
+}
+
+fn insert_sorted(list: &mut Vec<Slot>, s: Slot) {
+    if let Err(pos) = list.binary_search(&s) {
+        list.insert(pos, s);
+    }
+}
+
+fn remove_sorted(list: &mut Vec<Slot>, s: Slot) {
+    if let Ok(pos) = list.binary_search(&s) {
+        list.remove(pos);
+    }
+}
+
+impl Inner {
+    fn put(&mut self, c: Company) {
+        let name = name_key(&c);
+        let new_keys = keys_of(&c, &name);
+        let slot = match self.slot_of.get(&c.row.id) {
+            Some(&s) => {
+                let old = self.companies[s as usize].clone();
+                let old_keys = keys_of(&old, &self.names[s as usize]);
+                for k in &old_keys {
+                    if !new_keys.contains(k) {
+                        if let Some(l) = self.lists.get_mut(k) {
+                            remove_sorted(l, s);
+                        }
+                    }
+                }
+                self.brn.remove(&old.row.brn);
+                self.companies[s as usize] = Arc::new(c);
+                self.names[s as usize] = name;
+                s
+            }
+            None => {
+                let s = self.companies.len() as Slot;
+                self.slot_of.insert(c.row.id, s);
+                self.companies.push(Arc::new(c));
+                self.names.push(name);
+                s
+            }
+        };
+        self.brn.insert(self.companies[slot as usize].row.brn.clone(), slot);
+        for k in new_keys {
+            insert_sorted(self.lists.entry(k).or_default(), slot);
+        }
+    }
+
+    fn matches(&self, s: Slot, f: &Filter, q: Option<&str>) -> bool {
+        let c = &self.companies[s as usize];
+        let r = &c.row;
+        (!f.consented_only || r.consent_version.is_some())
+            && f.region.as_deref().is_none_or(|v| r.region == v)
+            && f.stage.as_deref().is_none_or(|v| r.export_stage == v)
+            && f.ksic.as_deref().is_none_or(|v| if v.len() == 1 { r.ksic_section == v } else { r.ksic == v })
+            && f.country.as_deref().is_none_or(|v| c.export_countries.iter().chain(&c.target_countries).any(|x| x == v))
+            && f.hs_prefix.as_deref().is_none_or(|v| c.products.iter().any(|p| p.starts_with(v)))
+            && q.is_none_or(|q| self.names[s as usize].contains(q))
+    }
+}
+
+/// Search results: one page of companies and the number that matched.
+pub struct Found {
+    pub rows: Vec<Arc<Company>>,
+    pub total: usize,
+}
+
+#[derive(Default)]
+pub struct CompanyIndex {
+    inner: RwLock<Inner>,
+}
+
+#[derive(FromQueryResult)]
+struct Code {
+    company_id: i64,
+    code: String,
+    kind: String,
+}
+
+impl CompanyIndex {
+    /// Reads every company (three queries, whatever the number of companies).
+    pub async fn load(store: &Store) -> Result<CompanyIndex> {
+        let db = &store.db;
+        #[derive(FromQueryResult)]
+        struct Max {
+            n: Option<i64>,
+        }
+        // Take the change mark first: a change racing with the load is then replayed, not lost.
+        let mark: Option<Max> = one(db, "SELECT MAX(id) AS n FROM company_changes", vec![]).await?;
+        let rows: Vec<CompanyRow> = all(db, &format!("SELECT {} FROM companies c ORDER BY c.id", crate::companies::COLS), vec![]).await?;
+        let codes: Vec<Code> = all(
+            db,
+            "SELECT company_id, hs_code AS code, 'product' AS kind FROM company_products UNION ALL SELECT company_id, country AS code, kind FROM company_countries ORDER BY company_id, code",
+            vec![],
+        )
+        .await?;
+        let mut by_company: HashMap<i64, (Vec<String>, Vec<String>, Vec<String>)> = HashMap::new();
+        for c in codes {
+            let e = by_company.entry(c.company_id).or_default();
+            match c.kind.as_str() {
+                "product" => e.0.push(c.code),
+                "current" => e.1.push(c.code),
+                _ => e.2.push(c.code),
+            }
+        }
+        let mut inner = Inner { last_change: mark.and_then(|m| m.n).unwrap_or(0), ..Default::default() };
+        for row in rows {
+            let (products, export_countries, target_countries) = by_company.remove(&row.id).unwrap_or_default();
+            inner.put(Company { row, products, export_countries, target_countries });
+        }
+        Ok(CompanyIndex { inner: RwLock::new(inner) })
+    }
+
+    /// Re-reads the given companies from the database (after this node saved them).
+    pub async fn refresh_ids(&self, store: &Store, ids: &[i64]) -> Result<()> {
+        let mut fresh = Vec::new();
+        for &id in ids {
+            if let Some(c) = crate::companies::get(&store.db, id).await? {
+                fresh.push(c);
+            }
+        }
+        let mut inner = self.inner.write().expect("index lock");
+        for c in fresh {
+            inner.put(c);
+        }
+        Ok(())
+    }
+
+    /// Applies changes logged since the last poll (by any node or tool); returns how many
+    /// companies were refreshed.
+    pub async fn poll(&self, store: &Store) -> Result<usize> {
+        let since = self.inner.read().expect("index lock").last_change;
+        #[derive(FromQueryResult)]
+        struct Changed {
+            company_id: i64,
+            last: i64,
+        }
+        let changed: Vec<Changed> = all(&store.db, "SELECT company_id, MAX(id) AS last FROM company_changes WHERE id > $1 GROUP BY company_id", vec![since.into()]).await?;
+        if changed.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = changed.iter().map(|c| c.company_id).collect();
+        self.refresh_ids(store, &ids).await?;
+        let last = changed.iter().map(|c| c.last).max().unwrap_or(since);
+        let mut inner = self.inner.write().expect("index lock");
+        inner.last_change = inner.last_change.max(last);
+        Ok(ids.len())
+    }
+
+    pub fn get(&self, id: i64) -> Option<Arc<Company>> {
+        let inner = self.inner.read().expect("index lock");
+        inner.slot_of.get(&id).map(|&s| inner.companies[s as usize].clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().expect("index lock").companies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn search(&self, f: &Filter, sort: Sort, desc: bool, limit: usize, offset: usize) -> Found {
+        let inner = self.inner.read().expect("index lock");
+        let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
+        // A whole business registration number is an exact lookup.
+        if let Some(digits) = q.as_deref().map(|q| q.replace('-', "")).filter(|d| d.len() == 10 && d.chars().all(|c| c.is_ascii_digit())) {
+            let hit: Vec<Slot> = inner.brn.get(&digits).copied().filter(|&s| inner.matches(s, &Filter { q: None, ..f.clone() }, None)).into_iter().collect();
+            let total = hit.len();
+            return Found { rows: page(&inner, hit, sort, desc, limit, offset), total };
+        }
+        let mut lists: Vec<&Vec<Slot>> = Vec::new();
+        let empty = Vec::new();
+        let mut want = |k: Key| lists.push(inner.lists.get(&k).unwrap_or(&empty));
+        if f.consented_only {
+            want(Key::Consented);
+        }
+        if let Some(v) = &f.region {
+            want(Key::Region(v.clone()));
+        }
+        if let Some(v) = &f.stage {
+            want(Key::Stage(v.clone()));
+        }
+        if let Some(v) = &f.ksic {
+            want(Key::Ksic(v.clone()));
+        }
+        if let Some(v) = &f.country {
+            want(Key::Country(v.clone()));
+        }
+        if let Some(v) = f.hs_prefix.as_deref().filter(|v| v.len() >= 2) {
+            want(Key::Hs(v[..v.len().min(4)].to_string()));
+        }
+        if let Some(q) = &q {
+            for (a, b) in bigrams(q) {
+                want(Key::Bigram(a, b));
+            }
+        }
+        let matched: Vec<Slot> = match lists.iter().min_by_key(|l| l.len()) {
+            Some(driver) => driver.iter().copied().filter(|&s| inner.matches(s, f, q.as_deref())).collect(),
+            None => (0..inner.companies.len() as Slot).filter(|&s| inner.matches(s, f, q.as_deref())).collect(),
+        };
+        let total = matched.len();
+        let rows = page(&inner, matched, sort, desc, limit, offset);
+        Found { rows, total }
+    }
+
+    /// Company counts by region, export stage or size class.
+    pub fn tally(&self, by: &str) -> Vec<(String, usize)> {
+        let inner = self.inner.read().expect("index lock");
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for c in &inner.companies {
+            let k = match by {
+                "region" => c.row.region.as_str(),
+                "size_class" => c.row.size_class.as_str(),
+                _ => c.row.export_stage.as_str(),
+            };
+            *counts.entry(k).or_default() += 1;
+        }
+        let mut out: Vec<(String, usize)> = counts.into_iter().map(|(k, n)| (k.to_string(), n)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+}
+
+fn cmp_slots(inner: &Inner, sort: Sort, a: Slot, b: Slot) -> std::cmp::Ordering {
+    let (x, y) = (&inner.companies[a as usize].row, &inner.companies[b as usize].row);
+    let by = match sort {
+        Sort::Name => x.name_ko.cmp(&y.name_ko),
+        Sort::Founded => x.founded_on.cmp(&y.founded_on),
+        Sort::Employees => x.employees.cmp(&y.employees),
+        Sort::Exports => x.exports_usd.cmp(&y.exports_usd),
+        Sort::Updated => x.updated_at.cmp(&y.updated_at),
+    };
+    by.then(x.id.cmp(&y.id))
+}
+
+/// Picks `offset..offset+limit` in sort order without sorting everything.
+fn page(inner: &Inner, mut matched: Vec<Slot>, sort: Sort, desc: bool, limit: usize, offset: usize) -> Vec<Arc<Company>> {
+    let cmp = |a: &Slot, b: &Slot| {
+        let o = cmp_slots(inner, sort, *a, *b);
+        if desc { o.reverse() } else { o }
+    };
+    let end = (offset + limit).min(matched.len());
+    if offset >= end {
+        return Vec::new();
+    }
+    if end < matched.len() {
+        matched.select_nth_unstable_by(end, cmp);
+        matched.truncate(end);
+    }
+    matched.sort_unstable_by(cmp);
+    matched[offset..end].iter().map(|&s| inner.companies[s as usize].clone()).collect()
+}
