@@ -394,6 +394,8 @@ async fn two_nodes_on_one_database_share_sessions() {
     assert_eq!(r.status(), 200, "node B knows node A's session");
     let r = browser.http.post(format!("{}/logout", a.base)).form(&[("_csrf", browser.csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 303);
+    // Node B trusts what it looked up for at most a second (the session cache).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = browser.http.get(format!("{}/companies", b.base)).send().await.unwrap();
     assert_eq!(r.status(), 303, "signing out on A signs out on B");
 }
@@ -574,4 +576,22 @@ async fn company_index_agrees_with_sql_search() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(seen, 1, "the poller picked up the imported company");
+}
+
+#[tokio::test]
+async fn opening_a_company_is_audited() {
+    let app = spawn().await;
+    let b = app.login("officer@demo.test").await;
+    let id = app.company_id_of("company@demo.test").await;
+    assert_eq!(b.get(&format!("/companies/{id}")).await.status(), 200);
+    let mut found = false;
+    for _ in 0..30 {
+        let log = store::audit::list(&app.state.store.db, Some("company.view"), 10, 0).await.unwrap();
+        if log.iter().any(|e| e.actor == "officer@demo.test" && e.target == format!("company:{id}")) {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "the view reached the audit log");
 }

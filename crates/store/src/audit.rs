@@ -17,10 +17,16 @@ pub struct AuditEntry {
 }
 
 pub async fn record(c: &impl ConnectionTrait, user_id: Option<i64>, actor: &str, action: &str, target: &str, ip: &str, detail: &str) -> Result<()> {
+    record_at(c, user_id, actor, action, target, ip, detail, &now_iso()).await
+}
+
+/// Records an entry that happened at `at` (buffered entries are written a little later).
+#[allow(clippy::too_many_arguments)]
+pub async fn record_at(c: &impl ConnectionTrait, user_id: Option<i64>, actor: &str, action: &str, target: &str, ip: &str, detail: &str, at: &str) -> Result<()> {
     exec(
         c,
         "INSERT INTO audit_log (at, user_id, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        vec![now_iso().into(), user_id.into(), actor.into(), action.into(), target.into(), ip.into(), detail.into()],
+        vec![at.into(), user_id.into(), actor.into(), action.into(), target.into(), ip.into(), detail.into()],
     )
     .await?;
     Ok(())

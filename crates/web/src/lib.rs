@@ -4,6 +4,7 @@
 //! middleware (pages) and one bearer-token extractor (API).
 
 pub mod api;
+pub mod audit_sink;
 pub mod auth;
 pub mod error;
 pub mod i18n;
@@ -59,11 +60,15 @@ pub struct AppState {
     refs: Arc<RwLock<Arc<RefData>>>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
+    pub sessions: Arc<session::SessionCache>,
+    pub read_audit: audit_sink::AuditSink,
 }
 
 impl AppState {
+    /// Must be called inside a Tokio runtime (it starts the read-audit writer).
     pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config) -> AppState {
-        AppState { store, companies: Arc::new(companies), refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()) }
+        let read_audit = audit_sink::AuditSink::start(store.clone());
+        AppState { read_audit, store, companies: Arc::new(companies), refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()), sessions: Arc::default() }
     }
     /// The reference data in force; cheap (an `Arc` clone).
     pub fn refs(&self) -> Arc<RefData> {

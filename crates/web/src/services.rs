@@ -99,8 +99,10 @@ pub async fn save_company(state: &AppState, user: &User, id: Option<i64>, versio
     }
     store::audit::record(&tx, Some(user.id), &user.email, "company.save", &format!("company:{id}"), "", "").await?;
     tx.commit().await.map_err(StoreError::from)?;
-    // Read-your-writes on this node; other nodes catch up from the change log.
+    // Read-your-writes on this node; other nodes catch up from the change log (and, for the
+    // user's new company link, from their session cache expiring within a second).
     state.companies.refresh_ids(&state.store, &[id]).await?;
+    state.sessions.forget_user(user.id);
     Ok(id)
 }
 

@@ -22,6 +22,42 @@ pub const LANG_COOKIE: &str = "gd_lang";
 /// Bodies of form posts are read whole to find the CSRF field; nothing we accept is larger.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
+/// How long a node trusts a session it looked up. A sign-out or a deactivation on another node
+/// takes effect here within this time; in exchange a busy page costs no session query.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+const CACHE_MAX: usize = 50_000;
+
+/// Recently seen sessions, keyed by the cookie secret.
+#[derive(Default)]
+pub struct SessionCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, User, String)>>,
+}
+
+impl SessionCache {
+    fn get(&self, secret: &str) -> Option<(User, String)> {
+        let map = self.map.lock().expect("session cache lock");
+        map.get(secret).filter(|(at, _, _)| at.elapsed() < CACHE_TTL).map(|(_, u, c)| (u.clone(), c.clone()))
+    }
+    fn put(&self, secret: &str, user: &User, csrf: &str) {
+        let mut map = self.map.lock().expect("session cache lock");
+        if map.len() >= CACHE_MAX {
+            map.retain(|_, (at, _, _)| at.elapsed() < CACHE_TTL);
+            if map.len() >= CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(secret.to_string(), (std::time::Instant::now(), user.clone(), csrf.to_string()));
+    }
+    /// Forgets every session of a user whose record changed (a company joined, a role).
+    pub fn forget_user(&self, user_id: i64) {
+        self.map.lock().expect("session cache lock").retain(|_, (_, u, _)| u.id != user_id);
+    }
+    /// Forgets a session at once on this node (sign-out, language change).
+    pub fn forget(&self, secret: &str) {
+        self.map.lock().expect("session cache lock").remove(secret);
+    }
+}
+
 /// The request's context, available to every page handler as an extractor.
 #[derive(Clone, Debug)]
 pub struct Ctx {
@@ -96,9 +132,13 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let session_secret = cookie(headers, SESSION_COOKIE).map(str::to_string);
     let mut user = None;
     let mut csrf = None;
-    if let Some(secret) = &session_secret {
+    if let Some((u, token)) = session_secret.as_deref().and_then(|s| state.sessions.get(s)) {
+        user = Some(u);
+        csrf = Some(token);
+    } else if let Some(secret) = &session_secret {
         match store::sessions::get_with_user(&state.store.db, secret).await {
             Ok(Some((u, token))) => {
+                state.sessions.put(secret, &u, &token);
                 user = Some(u);
                 csrf = Some(token);
             }

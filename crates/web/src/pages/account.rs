@@ -129,6 +129,7 @@ pub fn home_for(role: Role) -> &'static str {
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     if let Some(secret) = &ctx.session_secret {
         store::sessions::delete(&state.store.db, secret).await?;
+        state.sessions.forget(secret);
     }
     if let Some(u) = &ctx.user {
         store::audit::record(&state.store.db, Some(u.id), &u.email, "logout", "", &ctx.ip, "").await?;
@@ -266,6 +267,9 @@ async fn switch_lang(State(state): State<AppState>, ctx: Ctx, Path(code): Path<S
     let lang = Lang::parse(&code).ok_or_else(PageError::not_found)?;
     if let Some(u) = &ctx.user {
         store::users::set_locale(&state.store.db, u.id, lang.code()).await?;
+        if let Some(secret) = &ctx.session_secret {
+            state.sessions.forget(secret);
+        }
     }
     let mut r = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     r.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, lang.code(), 365 * 86_400, state.config.secure_cookies, false));

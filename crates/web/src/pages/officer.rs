@@ -254,7 +254,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     if !services::can_view(user, &company.row) {
         return Err(PageError::not_found());
     }
-    store::audit::record(&state.store.db, Some(user.id), &user.email, "company.view", &format!("company:{id}"), &ctx.ip, "").await?;
+    state.read_audit.record(crate::audit_sink::ReadAudit { user_id: user.id, actor: user.email.clone(), action: "company.view", target: format!("company:{id}"), ip: ctx.ip.clone(), at: store::now_iso() });
     let p = Page::new(&state, &ctx, "company-detail-title");
     let history = store::companies::history(&state.store.db, id, 200).await?;
     let size_label = p.t.t(&format!("size-{}", company.row.size_class));
