@@ -14,10 +14,25 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo build --release -p globaldesk --quiet
 BIN=target/release/globaldesk
 
+ready_ms() { # database URL → milliseconds from launch to /readyz for `serve --demo`
+  local start pid ms
+  start=$(date +%s%N)
+  GLOBALDESK_LOG=warn $BIN --database-url "$1" serve --demo --addr 127.0.0.1:$((PORT + 1)) --no-worker >/dev/null 2>&1 &
+  pid=$!
+  until curl -sf http://127.0.0.1:$((PORT + 1))/readyz >/dev/null; do sleep 0.01; done
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  kill $pid; wait $pid 2>/dev/null || true
+  echo "$ms"
+}
+if [[ "$URL" == sqlite* ]]; then
+  rm -f /tmp/gd-startup.db*
+  echo "== start-up to ready, default demo: first start (creates and seeds the database) $(ready_ms sqlite:///tmp/gd-startup.db) ms, second start $(ready_ms sqlite:///tmp/gd-startup.db) ms"
+fi
+
 echo "== generate $COMPANIES demo companies on $URL"
 /usr/bin/time -f "generated in %e s" $BIN --database-url "$URL" demo --companies "$COMPANIES" 2>&1 | grep -v '^\[' | tail -2
 
-echo "== start-up to ready (existing database)"
+echo "== start-up to ready with $COMPANIES companies (existing database)"
 start=$(date +%s%N)
 GLOBALDESK_LOG=warn $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PORT --no-worker >/tmp/gd-bench-serve.log 2>&1 &
 pid=$!

@@ -6,7 +6,7 @@
 use domain::{Brn, CompanyInput, Role};
 use store::Store;
 use store::TransactionTrait;
-use store::companies::{Actor, Derived};
+use store::companies::Actor;
 
 /// The real agencies a Korean deployment starts with (code, Korean name, English name, kind).
 pub const AGENCIES: [(&str, &str, &str, &str); 6] = [
@@ -111,11 +111,9 @@ async fn demo_company(store: &Store, user_id: i64) -> Result<i64, crate::AnyErro
     let refs = store::reference::RefData::load(store).await?;
     let today = web::services::today();
     let p = input.parse(&refs, today).map_err(|e| format!("demo company invalid: {e}"))?;
-    let section = refs.ksic_section(p.ksic.as_str());
-    let facts = p.derive(today, &refs.sizes, &refs.stages, &section);
     let actor = Actor { user_id: Some(user_id), label: "demo seed".into() };
     let tx = store.db.begin().await?;
-    let id = store::companies::create(&tx, &p, &Derived { ksic_section: &section, export_stage: &facts.export_stage, size_class: facts.size_class.as_str() }, &actor).await?;
+    let id = store::companies::create(&tx, &p, &refs.facts(&p, today), &actor).await?;
     store::companies::set_consent(&tx, id, Some(user_id), &web::Config::default().terms_version, true, &actor).await?;
     tx.commit().await?;
     Ok(id)
@@ -191,9 +189,7 @@ pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Resu
                 target_countries: (0..rng.below(3)).map(|_| rng.pick(&MARKETS).to_string()).collect(),
             };
             let p = input.parse(&refs, today).map_err(|e| format!("demo company {serial} invalid: {e}"))?;
-            let section = refs.ksic_section(p.ksic.as_str());
-            let facts = p.derive(today, &refs.sizes, &refs.stages, &section);
-            let id = store::companies::create(&tx, &p, &Derived { ksic_section: &section, export_stage: &facts.export_stage, size_class: facts.size_class.as_str() }, &actor).await?;
+            let id = store::companies::create(&tx, &p, &refs.facts(&p, today), &actor).await?;
             if rng.below(100) < 85 {
                 store::companies::set_consent(&tx, id, None, &terms, true, &actor).await?;
             }

@@ -4,7 +4,7 @@
 use domain::CompanyInput;
 use store::Store;
 use store::TransactionTrait;
-use store::companies::{Actor, Derived};
+use store::companies::Actor;
 use web::i18n::{Lang, Tr};
 
 pub struct Report {
@@ -97,9 +97,7 @@ pub async fn companies(store: &Store, text: &str, all_or_nothing: bool) -> Resul
     for (chunk_no, chunk) in valid.chunks(500).enumerate() {
         let tx = store.db.begin().await?;
         for (_line, p) in chunk {
-            let section = refs.ksic_section(p.ksic.as_str());
-            let facts = p.derive(today, &refs.sizes, &refs.stages, &section);
-            store::companies::create(&tx, p, &Derived { ksic_section: &section, export_stage: &facts.export_stage, size_class: facts.size_class.as_str() }, &actor).await?;
+            store::companies::create(&tx, p, &refs.facts(p, today), &actor).await?;
         }
         tx.commit().await?;
         report.loaded += chunk.len();

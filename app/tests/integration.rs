@@ -595,3 +595,16 @@ async fn opening_a_company_is_audited() {
     }
     assert!(found, "the view reached the audit log");
 }
+
+/// Migrating twice is a no-op, and a node that migrated (and keeps its pool open) does not
+/// block the next node's migration.
+#[tokio::test]
+async fn migrations_are_idempotent_and_release_their_lock() {
+    let url = fresh_database().await;
+    let a = store::Store::connect(&url).await.unwrap();
+    assert!(store::migrate::run(&a).await.unwrap().is_empty());
+    assert!(store::migrate::run(&a).await.unwrap().is_empty());
+    let b = store::Store::connect(&url).await.unwrap();
+    let second = tokio::time::timeout(std::time::Duration::from_secs(10), store::migrate::run(&b)).await;
+    assert!(second.expect("the second node is not blocked").unwrap().is_empty());
+}

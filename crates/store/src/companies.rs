@@ -40,11 +40,12 @@ pub struct Company {
     pub target_countries: Vec<String>,
 }
 
-/// What the platform derived from the profile, stored so that searches can filter on it.
-pub struct Derived<'a> {
-    pub ksic_section: &'a str,
-    pub export_stage: &'a str,
-    pub size_class: &'a str,
+/// What the platform derived from the profile, stored so that searches can filter on it
+/// (see `RefData::facts`).
+pub struct Facts {
+    pub ksic_section: String,
+    pub export_stage: String,
+    pub size_class: String,
 }
 
 /// Who made a change, for the history and the audit log.
@@ -54,24 +55,24 @@ pub struct Actor {
     pub label: String,
 }
 
-fn profile_values(p: &CompanyProfile, d: &Derived) -> Vec<Value> {
+fn profile_values(p: &CompanyProfile, d: &Facts) -> Vec<Value> {
     vec![
         p.brn.digits().into(),
         p.name_ko.clone().into(),
         p.name_en.clone().into(),
         p.region.as_str().to_string().into(),
         p.ksic.as_str().to_string().into(),
-        d.ksic_section.to_string().into(),
+        d.ksic_section.clone().into(),
         p.founded_on.to_string().into(),
         p.employees.into(),
         p.revenue_krw.into(),
         p.exports_usd.into(),
-        d.export_stage.to_string().into(),
-        d.size_class.to_string().into(),
+        d.export_stage.clone().into(),
+        d.size_class.clone().into(),
     ]
 }
 
-pub async fn create(c: &impl ConnectionTrait, p: &CompanyProfile, d: &Derived<'_>, actor: &Actor) -> Result<i64> {
+pub async fn create(c: &impl ConnectionTrait, p: &CompanyProfile, d: &Facts, actor: &Actor) -> Result<i64> {
     let now = now_iso();
     let mut values = profile_values(p, d);
     values.push(now.clone().into());
@@ -146,7 +147,7 @@ fn diff(old: &Company, p: &CompanyProfile) -> Vec<(&'static str, Option<String>,
 
 /// Updates a company if nobody changed it since `expected_version` was read; returns the
 /// number of fields that changed. The version check makes a silent overwrite impossible.
-pub async fn update(c: &impl ConnectionTrait, id: i64, expected_version: i64, p: &CompanyProfile, d: &Derived<'_>, actor: &Actor) -> Result<usize> {
+pub async fn update(c: &impl ConnectionTrait, id: i64, expected_version: i64, p: &CompanyProfile, d: &Facts, actor: &Actor) -> Result<usize> {
     let old = get(c, id).await?.ok_or(StoreError::NotFound)?;
     if old.row.version != expected_version {
         return Err(StoreError::StaleVersion);
@@ -260,6 +261,9 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// In declaration order: `sort as usize` indexes this.
+    pub const ALL: [Sort; 5] = [Sort::Name, Sort::Founded, Sort::Employees, Sort::Exports, Sort::Updated];
+
     pub fn parse(s: &str) -> Sort {
         match s {
             "founded" => Sort::Founded,
@@ -337,7 +341,8 @@ fn where_clause(f: &Filter) -> (String, Vec<Value>) {
     (sql, values)
 }
 
-/// One page of matching companies and the total count.
+/// One page of matching companies and the total count, in SQL. The pages and the API search
+/// the in-memory `company_index`; this is the reference it is tested against.
 pub async fn search(c: &impl ConnectionTrait, f: &Filter, sort: Sort, desc: bool, limit: i64, offset: i64) -> Result<(Vec<CompanyRow>, i64)> {
     let (wh, values) = where_clause(f);
     let total: Option<Count> = one(c, &format!("SELECT COUNT(*) AS n FROM companies c {wh}"), values.clone()).await?;
@@ -348,43 +353,6 @@ pub async fn search(c: &impl ConnectionTrait, f: &Filter, sort: Sort, desc: bool
     let dir = if desc { "DESC" } else { "ASC" };
     let rows = all(c, &format!("SELECT {COLS} FROM companies c {wh} ORDER BY {} {dir}, c.id {dir} LIMIT ${} OFFSET ${}", sort.column(), n + 1, n + 2), values).await?;
     Ok((rows, total.map(|t| t.n).unwrap_or(0)))
-}
-
-/// Products of many companies at once (for exports), keyed by company id.
-pub async fn products_of(c: &impl ConnectionTrait, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<String>>> {
-    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    #[derive(FromQueryResult)]
-    struct P {
-        company_id: i64,
-        hs_code: String,
-    }
-    for chunk in ids.chunks(500) {
-        let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let rows: Vec<P> = all(c, &format!("SELECT company_id, hs_code FROM company_products WHERE company_id IN ({}) ORDER BY hs_code", ph.join(",")), chunk.iter().map(|&i| i.into()).collect()).await?;
-        for r in rows {
-            out.entry(r.company_id).or_default().push(r.hs_code);
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
-pub struct Tally {
-    pub key: String,
-    pub n: i64,
-}
-
-/// Company counts grouped by `region` or `export_stage`, for the analyst's overview.
-pub async fn tally(c: &impl ConnectionTrait, by: &str) -> Result<Vec<Tally>> {
-    let col = match by {
-        "region" => "region",
-        "size_class" => "size_class",
-        _ => "export_stage",
-    };
-    Ok(all(c, &format!("SELECT {col} AS key, COUNT(*) AS n FROM companies GROUP BY {col} ORDER BY n DESC"), vec![]).await?)
 }
 
 pub async fn count(c: &impl ConnectionTrait) -> Result<i64> {

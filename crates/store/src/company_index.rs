@@ -30,6 +30,9 @@ struct Inner {
     lists: HashMap<Key, Vec<Slot>>,
     /// The last `company_changes.id` seen.
     last_change: i64,
+    /// Each company's position in every sort order (by `Sort::ALL`), so that ordering a page
+    /// compares integers. Dropped on every change and rebuilt by the next search.
+    ranks: Option<Vec<Vec<u32>>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -87,7 +90,23 @@ fn remove_sorted(list: &mut Vec<Slot>, s: Slot) {
 }
 
 impl Inner {
+    fn build_ranks(&self) -> Vec<Vec<u32>> {
+        Sort::ALL
+            .iter()
+            .map(|&sort| {
+                let mut order: Vec<Slot> = (0..self.companies.len() as Slot).collect();
+                order.sort_unstable_by(|&a, &b| cmp_by_key(self, sort, a, b));
+                let mut rank = vec![0u32; order.len()];
+                for (pos, slot) in order.into_iter().enumerate() {
+                    rank[slot as usize] = pos as u32;
+                }
+                rank
+            })
+            .collect()
+    }
+
     fn put(&mut self, c: Company) {
+        self.ranks = None;
         let name = name_key(&c);
         let new_keys = keys_of(&c, &name);
         let slot = match self.slot_of.get(&c.row.id) {
@@ -235,6 +254,12 @@ impl CompanyIndex {
     }
 
     pub fn search(&self, f: &Filter, sort: Sort, desc: bool, limit: usize, offset: usize) -> Found {
+        if self.inner.read().expect("index lock").ranks.is_none() {
+            let mut w = self.inner.write().expect("index lock");
+            if w.ranks.is_none() {
+                w.ranks = Some(w.build_ranks());
+            }
+        }
         let inner = self.inner.read().expect("index lock");
         let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
         // A whole business registration number is an exact lookup.
@@ -296,7 +321,18 @@ impl CompanyIndex {
     }
 }
 
+/// Order by precomputed rank (the same order as `cmp_by_key`).
 fn cmp_slots(inner: &Inner, sort: Sort, a: Slot, b: Slot) -> std::cmp::Ordering {
+    match &inner.ranks {
+        Some(r) => {
+            let r = &r[sort as usize];
+            r[a as usize].cmp(&r[b as usize])
+        }
+        None => cmp_by_key(inner, sort, a, b),
+    }
+}
+
+fn cmp_by_key(inner: &Inner, sort: Sort, a: Slot, b: Slot) -> std::cmp::Ordering {
     let (x, y) = (&inner.companies[a as usize].row, &inner.companies[b as usize].row);
     let by = match sort {
         Sort::Name => x.name_ko.cmp(&y.name_ko),

@@ -326,6 +326,13 @@ impl RefData {
         }
     }
 
+    /// The facts derived from a profile with the thresholds in force, in the form storage keeps.
+    pub fn facts(&self, p: &domain::CompanyProfile, today: time::Date) -> crate::companies::Facts {
+        let ksic_section = self.ksic_section(p.ksic.as_str());
+        let d = p.derive(today, &self.sizes, &self.stages, &ksic_section);
+        crate::companies::Facts { ksic_section, export_stage: d.export_stage, size_class: d.size_class.as_str().to_string() }
+    }
+
     /// Autocomplete over HS codes: digits match code prefixes, words match English or Korean
     /// names (every word must appear). Broader codes come first.
     pub fn suggest_hs(&self, query: &str, limit: usize) -> Vec<&HsEntry> {

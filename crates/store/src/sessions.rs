@@ -4,13 +4,6 @@
 use crate::{Result, exec, iso, now_iso, one, random_token, token_hash};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct Session {
-    pub user_id: i64,
-    pub csrf: String,
-    pub expires_at: String,
-}
-
 /// Creates a session; returns the cookie secret and the CSRF token.
 pub async fn create(c: &impl ConnectionTrait, user_id: i64, hours: i64) -> Result<(String, String)> {
     let secret = random_token();
@@ -25,18 +18,8 @@ pub async fn create(c: &impl ConnectionTrait, user_id: i64, hours: i64) -> Resul
     Ok((secret, csrf))
 }
 
-/// The live session for a cookie secret, if any.
-pub async fn get(c: &impl ConnectionTrait, secret: &str) -> Result<Option<Session>> {
-    Ok(one(c, "SELECT user_id, csrf, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2", vec![token_hash(secret).into(), now_iso().into()]).await?)
-}
-
 pub async fn delete(c: &impl ConnectionTrait, secret: &str) -> Result<()> {
     exec(c, "DELETE FROM sessions WHERE id_hash = $1", vec![token_hash(secret).into()]).await?;
-    Ok(())
-}
-
-pub async fn delete_for_user(c: &impl ConnectionTrait, user_id: i64) -> Result<()> {
-    exec(c, "DELETE FROM sessions WHERE user_id = $1", vec![user_id.into()]).await?;
     Ok(())
 }
 

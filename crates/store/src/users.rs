@@ -93,16 +93,6 @@ pub async fn set_locale(c: &impl ConnectionTrait, user_id: i64, locale: &str) ->
     Ok(())
 }
 
-pub async fn set_password(c: &impl ConnectionTrait, user_id: i64, hash: &str) -> Result<()> {
-    exec(c, "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2", vec![hash.into(), user_id.into()]).await?;
-    Ok(())
-}
-
-pub async fn set_active(c: &impl ConnectionTrait, user_id: i64, active: bool) -> Result<()> {
-    exec(c, "UPDATE users SET active = $1 WHERE id = $2", vec![active.into(), user_id.into()]).await?;
-    Ok(())
-}
-
 /// Confirms the address whose link carried `token`; returns the user it belonged to.
 pub async fn confirm_email(c: &impl ConnectionTrait, token: &str) -> Result<Option<i64>> {
     #[derive(FromQueryResult)]
@@ -140,6 +130,12 @@ pub async fn recent_attempts(c: &impl ConnectionTrait, ip: &str, minutes: i64) -
     let since = iso(time::OffsetDateTime::now_utc() - time::Duration::minutes(minutes));
     let n: Option<Count> = one(c, "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at >= $2 AND ok = FALSE", vec![ip.into(), since.into()]).await?;
     Ok(n.map(|n| n.n).unwrap_or(0))
+}
+
+/// Forgets sign-in attempts older than a day (the rate limit looks back minutes).
+pub async fn purge_attempts(c: &impl ConnectionTrait) -> Result<u64> {
+    let before = iso(time::OffsetDateTime::now_utc() - time::Duration::days(1));
+    Ok(exec(c, "DELETE FROM login_attempts WHERE at < $1", vec![before.into()]).await?)
 }
 
 pub async fn log_attempt(c: &impl ConnectionTrait, ip: &str, email: &str, ok: bool) -> Result<()> {

@@ -95,6 +95,17 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
     if mail_worker {
         tokio::spawn(mail::worker(state.clone()));
     }
+    // Housekeeping: expired sessions and old sign-in attempts. Idempotent, so every node may run it.
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let db = &s.store.db;
+            if let Err(e) = store::sessions::purge_expired(db).await.and(store::users::purge_attempts(db).await) {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
 }
 
 pub fn router(state: AppState) -> axum::Router {

@@ -3,7 +3,7 @@
 use crate::AppState;
 use domain::{CompanyInput, FieldErrors, Role};
 use store::StoreError;
-use store::companies::{Actor, Company, Derived};
+use store::companies::{Actor, Company};
 use store::users::User;
 
 /// Why a company could not be saved.
@@ -63,9 +63,7 @@ pub async fn save_company(state: &AppState, user: &User, id: Option<i64>, versio
     use store::TransactionTrait;
     let refs = state.refs();
     let profile = input.parse(refs.as_ref(), today()).map_err(SaveError::Invalid)?;
-    let section = refs.ksic_section(profile.ksic.as_str());
-    let facts = profile.derive(today(), &refs.sizes, &refs.stages, &section);
-    let derived = Derived { ksic_section: &section, export_stage: &facts.export_stage, size_class: facts.size_class.as_str() };
+    let derived = refs.facts(&profile, today());
     let actor = actor(user);
     let tx = state.store.db.begin().await.map_err(StoreError::from)?;
     let id = match id {

@@ -8,7 +8,7 @@ use crate::i18n::Lang;
 use crate::session::{self, Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Form;
@@ -336,8 +336,7 @@ async fn invite_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<
     render(SignupTemplate { p, fields, action: format!("/invite/{}", session::urlencode(&token)), intro })
 }
 
-async fn accept_invite(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(token): Path<String>, Form(f): Form<SignupForm>) -> Result<Response, PageError> {
-    let _ = headers;
+async fn accept_invite(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<SignupForm>) -> Result<Response, PageError> {
     let inv = store::users::invitation_by_token(&state.store.db, &token).await?.ok_or_else(PageError::not_found)?;
     let p = Page::new(&state, &ctx, "invite-title");
     let mut acct = parse_signup(&f);
