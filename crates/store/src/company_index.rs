@@ -30,9 +30,11 @@ struct Inner {
     lists: HashMap<Key, Vec<Slot>>,
     /// The last `company_changes.id` seen.
     last_change: i64,
-    /// Each company's position in every sort order (by `Sort::ALL`), so that ordering a page
-    /// compares integers. Dropped on every change and rebuilt by the next search.
+    /// For every sort order (by `Sort::ALL`): each company's position (`ranks`) and the slots
+    /// in that order (`orders`), so that ordering a page compares integers or just walks.
+    /// Dropped on every change and rebuilt by the next search.
     ranks: Option<Vec<Vec<u32>>>,
+    orders: Vec<Vec<Slot>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -90,19 +92,21 @@ fn remove_sorted(list: &mut Vec<Slot>, s: Slot) {
 }
 
 impl Inner {
-    fn build_ranks(&self) -> Vec<Vec<u32>> {
-        Sort::ALL
-            .iter()
-            .map(|&sort| {
-                let mut order: Vec<Slot> = (0..self.companies.len() as Slot).collect();
-                order.sort_unstable_by(|&a, &b| cmp_by_key(self, sort, a, b));
-                let mut rank = vec![0u32; order.len()];
-                for (pos, slot) in order.into_iter().enumerate() {
-                    rank[slot as usize] = pos as u32;
-                }
-                rank
-            })
-            .collect()
+    fn build_ranks(&mut self) {
+        let mut ranks = Vec::new();
+        let mut orders = Vec::new();
+        for sort in Sort::ALL {
+            let mut order: Vec<Slot> = (0..self.companies.len() as Slot).collect();
+            order.sort_unstable_by(|&a, &b| cmp_by_key(self, sort, a, b));
+            let mut rank = vec![0u32; order.len()];
+            for (pos, &slot) in order.iter().enumerate() {
+                rank[slot as usize] = pos as u32;
+            }
+            ranks.push(rank);
+            orders.push(order);
+        }
+        self.ranks = Some(ranks);
+        self.orders = orders;
     }
 
     fn put(&mut self, c: Company) {
@@ -156,6 +160,29 @@ impl Inner {
 pub struct Found {
     pub rows: Vec<Arc<Company>>,
     pub total: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gallop_finds_the_first_slot_not_below() {
+        let l = [1, 3, 5, 7, 9, 11, 13];
+        for (s, want) in [(0, 0), (1, 0), (2, 1), (7, 3), (8, 4), (13, 6), (14, 7)] {
+            assert_eq!(gallop(&l, s), want, "s={s}");
+        }
+        assert_eq!(gallop(&[], 5), 0);
+    }
+
+    #[test]
+    fn intersection_of_sorted_lists() {
+        let a = [1, 2, 4, 8, 16, 32];
+        let b = [2, 3, 4, 5, 16, 17, 32, 40];
+        let c = [0, 2, 16, 32, 64];
+        assert_eq!(intersect(vec![&a, &b, &c]), [2, 16, 32]);
+        assert_eq!(intersect(vec![&a, &[]]), Vec::<Slot>::new());
+    }
 }
 
 #[derive(Default)]
@@ -257,7 +284,7 @@ impl CompanyIndex {
         if self.inner.read().expect("index lock").ranks.is_none() {
             let mut w = self.inner.write().expect("index lock");
             if w.ranks.is_none() {
-                w.ranks = Some(w.build_ranks());
+                w.build_ranks();
             }
         }
         let inner = self.inner.read().expect("index lock");
@@ -268,9 +295,10 @@ impl CompanyIndex {
             let total = hit.len();
             return Found { rows: page(&inner, hit, sort, desc, limit, offset), total };
         }
-        let mut lists: Vec<&Vec<Slot>> = Vec::new();
-        let empty = Vec::new();
-        let mut want = |k: Key| lists.push(inner.lists.get(&k).unwrap_or(&empty));
+        // Every equality filter has a posting list; their intersection is the answer, except for
+        // what the lists cannot decide (HS prefixes longer than 4 digits, name substrings).
+        let mut lists: Vec<&[Slot]> = Vec::new();
+        let mut want = |k: Key| lists.push(inner.lists.get(&k).map(Vec::as_slice).unwrap_or(&[]));
         if f.consented_only {
             want(Key::Consented);
         }
@@ -294,9 +322,24 @@ impl CompanyIndex {
                 want(Key::Bigram(a, b));
             }
         }
-        let matched: Vec<Slot> = match lists.iter().min_by_key(|l| l.len()) {
-            Some(driver) => driver.iter().copied().filter(|&s| inner.matches(s, f, q.as_deref())).collect(),
-            None => (0..inner.companies.len() as Slot).filter(|&s| inner.matches(s, f, q.as_deref())).collect(),
+        let hs_residual = f.hs_prefix.as_deref().filter(|v| v.len() != 2 && v.len() != 4);
+        let residual = |s: Slot| {
+            let c = &inner.companies[s as usize];
+            hs_residual.is_none_or(|v| c.products.iter().any(|p| p.starts_with(v))) && q.as_deref().is_none_or(|q| inner.names[s as usize].contains(q))
+        };
+        // One list decides everything (say, "all consenting companies"): its length is the total,
+        // and a page is found by walking the sort order with the full test, no copying.
+        if lists.len() == 1 && hs_residual.is_none() && q.is_none() && lists[0].len() * 8 > inner.companies.len() {
+            let total = lists[0].len();
+            let order = &inner.orders[sort as usize];
+            let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+            let rows = walk.filter(|&&s| inner.matches(s, f, None)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
+            return Found { rows, total };
+        }
+        let matched: Vec<Slot> = if lists.is_empty() {
+            (0..inner.companies.len() as Slot).filter(|&s| inner.matches(s, f, q.as_deref())).collect()
+        } else {
+            intersect(lists).into_iter().filter(|&s| residual(s)).collect()
         };
         let total = matched.len();
         let rows = page(&inner, matched, sort, desc, limit, offset);
@@ -322,6 +365,36 @@ impl CompanyIndex {
 }
 
 /// Order by precomputed rank (the same order as `cmp_by_key`).
+/// Intersection of sorted slot lists: walk the shortest, gallop through the others.
+fn intersect(mut lists: Vec<&[Slot]>) -> Vec<Slot> {
+    lists.sort_by_key(|l| l.len());
+    let (first, rest) = lists.split_first_mut().expect("at least one list");
+    let mut out = Vec::with_capacity(first.len());
+    'slots: for &s in first.iter() {
+        for l in rest.iter_mut() {
+            // Skip ahead to the first entry >= s; the lists only move forward.
+            *l = &l[gallop(l, s)..];
+            if l.first() != Some(&s) {
+                continue 'slots;
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The first index whose slot is >= `s`, searching exponentially from the front: successive
+/// targets are close, so this is usually a step or two rather than a full binary search.
+fn gallop(l: &[Slot], s: Slot) -> usize {
+    let mut bound = 1;
+    while bound <= l.len() && l[bound - 1] < s {
+        bound *= 2;
+    }
+    let lo = bound / 2;
+    let hi = bound.min(l.len());
+    lo + l[lo..hi].partition_point(|&x| x < s)
+}
+
 fn cmp_slots(inner: &Inner, sort: Sort, a: Slot, b: Slot) -> std::cmp::Ordering {
     match &inner.ranks {
         Some(r) => {
@@ -353,6 +426,17 @@ fn page(inner: &Inner, mut matched: Vec<Slot>, sort: Sort, desc: bool, limit: us
     let end = (offset + limit).min(matched.len());
     if offset >= end {
         return Vec::new();
+    }
+    // A large share of all companies: walk the precomputed order and keep the matches, rather
+    // than selecting among tens of thousands.
+    if inner.ranks.is_some() && matched.len() * 8 > inner.companies.len() {
+        let mut wanted = vec![false; inner.companies.len()];
+        for &s in &matched {
+            wanted[s as usize] = true;
+        }
+        let order = &inner.orders[sort as usize];
+        let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+        return walk.filter(|&&s| wanted[s as usize]).skip(offset).take(end - offset).map(|&s| inner.companies[s as usize].clone()).collect();
     }
     if end < matched.len() {
         matched.select_nth_unstable_by(end, cmp);
