@@ -20,9 +20,22 @@ use std::sync::{Arc, RwLock};
 
 type Slot = u32;
 
+/// A company's single-valued attributes as small integers (interned strings), so that checking
+/// them costs an integer comparison rather than a string comparison.
+#[derive(Clone, Copy, Default)]
+struct Attrs {
+    region: u32,
+    stage: u32,
+    ksic: u32,
+    section: u32,
+    consented: bool,
+}
+
 #[derive(Default)]
 struct Inner {
     companies: Vec<Arc<Company>>,
+    attrs: Vec<Attrs>,
+    interned: HashMap<String, u32>,
     /// Lower-cased Korean and English names, joined by a control character no query contains.
     names: Vec<String>,
     slot_of: HashMap<i64, Slot>,
@@ -109,8 +122,24 @@ impl Inner {
         self.orders = orders;
     }
 
+    fn intern(&mut self, s: &str) -> u32 {
+        let next = self.interned.len() as u32;
+        *self.interned.entry(s.to_string()).or_insert(next)
+    }
+
+    fn attrs_of(&mut self, r: &CompanyRow) -> Attrs {
+        Attrs {
+            region: self.intern(&r.region),
+            stage: self.intern(&r.export_stage),
+            ksic: self.intern(&r.ksic),
+            section: self.intern(&r.ksic_section),
+            consented: r.consent_version.is_some(),
+        }
+    }
+
     fn put(&mut self, c: Company) {
         self.ranks = None;
+        let attrs = self.attrs_of(&c.row);
         let name = name_key(&c);
         let new_keys = keys_of(&c, &name);
         let slot = match self.slot_of.get(&c.row.id) {
@@ -125,6 +154,7 @@ impl Inner {
                     }
                 }
                 self.brn.remove(&old.row.brn);
+                self.attrs[s as usize] = attrs;
                 self.companies[s as usize] = Arc::new(c);
                 self.names[s as usize] = name;
                 s
@@ -132,6 +162,7 @@ impl Inner {
             None => {
                 let s = self.companies.len() as Slot;
                 self.slot_of.insert(c.row.id, s);
+                self.attrs.push(attrs);
                 self.companies.push(Arc::new(c));
                 self.names.push(name);
                 s
@@ -295,31 +326,46 @@ impl CompanyIndex {
             let total = hit.len();
             return Found { rows: page(&inner, hit, sort, desc, limit, offset), total };
         }
-        // Every equality filter has a posting list; their intersection is the answer, except for
-        // what the lists cannot decide (HS prefixes longer than 4 digits, name substrings).
-        let mut lists: Vec<&[Slot]> = Vec::new();
-        let mut want = |k: Key| lists.push(inner.lists.get(&k).map(Vec::as_slice).unwrap_or(&[]));
+        // Single-valued filters (consent, region, stage, industry) are checked as interned
+        // integers; multi-valued ones (countries, HS prefixes, name bigrams) by posting lists.
+        // Every filter has a list, and the shortest one drives: only its companies are looked at.
+        let id = |v: &Option<String>| v.as_ref().map(|v| inner.interned.get(v).copied());
+        let (region, stage, ksic) = (id(&f.region), id(&f.stage), id(&f.ksic));
+        if [region, stage, ksic].iter().any(|x| matches!(x, Some(None))) {
+            return Found { rows: Vec::new(), total: 0 }; // a value no company has
+        }
+        let section_filter = f.ksic.as_deref().is_some_and(|k| k.len() == 1);
+        let attrs_ok = |s: Slot| {
+            let a = &inner.attrs[s as usize];
+            (!f.consented_only || a.consented)
+                && region.flatten().is_none_or(|r| a.region == r)
+                && stage.flatten().is_none_or(|v| a.stage == v)
+                && ksic.flatten().is_none_or(|v| if section_filter { a.section == v } else { a.ksic == v })
+        };
+        let list = |k: Key| inner.lists.get(&k).map(Vec::as_slice).unwrap_or(&[]);
+        let mut attr_lists: Vec<&[Slot]> = Vec::new();
         if f.consented_only {
-            want(Key::Consented);
+            attr_lists.push(list(Key::Consented));
         }
         if let Some(v) = &f.region {
-            want(Key::Region(v.clone()));
+            attr_lists.push(list(Key::Region(v.clone())));
         }
         if let Some(v) = &f.stage {
-            want(Key::Stage(v.clone()));
+            attr_lists.push(list(Key::Stage(v.clone())));
         }
         if let Some(v) = &f.ksic {
-            want(Key::Ksic(v.clone()));
+            attr_lists.push(list(Key::Ksic(v.clone())));
         }
+        let mut lists: Vec<&[Slot]> = Vec::new();
         if let Some(v) = &f.country {
-            want(Key::Country(v.clone()));
+            lists.push(list(Key::Country(v.clone())));
         }
         if let Some(v) = f.hs_prefix.as_deref().filter(|v| v.len() >= 2) {
-            want(Key::Hs(v[..v.len().min(4)].to_string()));
+            lists.push(list(Key::Hs(v[..v.len().min(4)].to_string())));
         }
         if let Some(q) = &q {
             for (a, b) in bigrams(q) {
-                want(Key::Bigram(a, b));
+                lists.push(list(Key::Bigram(a, b)));
             }
         }
         let hs_residual = f.hs_prefix.as_deref().filter(|v| v.len() != 2 && v.len() != 4);
@@ -327,19 +373,28 @@ impl CompanyIndex {
             let c = &inner.companies[s as usize];
             hs_residual.is_none_or(|v| c.products.iter().any(|p| p.starts_with(v))) && q.as_deref().is_none_or(|q| inner.names[s as usize].contains(q))
         };
-        // One list decides everything (say, "all consenting companies"): its length is the total,
-        // and a page is found by walking the sort order with the full test, no copying.
-        if lists.len() == 1 && hs_residual.is_none() && q.is_none() && lists[0].len() * 8 > inner.companies.len() {
-            let total = lists[0].len();
-            let order = &inner.orders[sort as usize];
-            let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
-            let rows = walk.filter(|&&s| inner.matches(s, f, None)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
-            return Found { rows, total };
+        let smallest_attr = attr_lists.iter().copied().min_by_key(|l| l.len());
+        // Only attribute filters, matching a large share of all companies: count with the
+        // smallest list, and walk the sort order for the page instead of collecting matches.
+        if lists.is_empty() && hs_residual.is_none() && q.is_none() {
+            if let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len()) {
+                // One filter: its list is exactly the answer.
+                let total = if attr_lists.len() == 1 { driver.len() } else { driver.iter().filter(|&&s| attrs_ok(s)).count() };
+                let order = &inner.orders[sort as usize];
+                let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+                let rows = walk.filter(|&&s| attrs_ok(s)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
+                return Found { rows, total };
+            }
         }
-        let matched: Vec<Slot> = if lists.is_empty() {
-            (0..inner.companies.len() as Slot).filter(|&s| inner.matches(s, f, q.as_deref())).collect()
-        } else {
-            intersect(lists).into_iter().filter(|&s| residual(s)).collect()
+        let matched: Vec<Slot> = match (smallest_attr, lists.iter().map(|l| l.len()).min()) {
+            // No filter at all.
+            (None, None) => (0..inner.companies.len() as Slot).filter(|&s| residual(s)).collect(),
+            // An attribute list is the shortest: walk it, test attributes, gallop the others.
+            (Some(driver), m) if m.is_none_or(|m| driver.len() <= m) => {
+                let mut cursors = lists.clone();
+                driver.iter().copied().filter(|&s| attrs_ok(s) && in_all(&mut cursors, s) && residual(s)).collect()
+            }
+            _ => intersect(lists).into_iter().filter(|&s| attrs_ok(s) && residual(s)).collect(),
         };
         let total = matched.len();
         let rows = page(&inner, matched, sort, desc, limit, offset);
@@ -381,6 +436,17 @@ fn intersect(mut lists: Vec<&[Slot]>) -> Vec<Slot> {
         out.push(s);
     }
     out
+}
+
+/// Whether `s` is in every list, advancing the cursors (calls must come in ascending order).
+fn in_all(cursors: &mut [&[Slot]], s: Slot) -> bool {
+    for l in cursors.iter_mut() {
+        *l = &l[gallop(l, s)..];
+        if l.first() != Some(&s) {
+            return false;
+        }
+    }
+    true
 }
 
 /// The first index whose slot is >= `s`, searching exponentially from the front: successive
