@@ -2,6 +2,11 @@
 
 use globaldesk::{AnyError, demo, import};
 
+// Pages allocate many small strings; mimalloc serves them faster than glibc's allocator
+// (measured in BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
