@@ -48,7 +48,12 @@ struct Inner {
     /// Dropped on every change and rebuilt by the next search.
     ranks: Option<Vec<Vec<u32>>>,
     orders: Vec<Vec<Slot>>,
+    /// When the ranks were last built: under a stream of changes they are rebuilt at most
+    /// once per `RANK_REBUILD_EVERY`, and searches in between sort by the values themselves.
+    ranks_built: Option<std::time::Instant>,
 }
+
+const RANK_REBUILD_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 enum Key {
@@ -120,6 +125,7 @@ impl Inner {
         }
         self.ranks = Some(ranks);
         self.orders = orders;
+        self.ranks_built = Some(std::time::Instant::now());
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -312,9 +318,10 @@ impl CompanyIndex {
     }
 
     pub fn search(&self, f: &Filter, sort: Sort, desc: bool, limit: usize, offset: usize) -> Found {
-        if self.inner.read().expect("index lock").ranks.is_none() {
+        let due = |i: &Inner| i.ranks.is_none() && i.ranks_built.is_none_or(|t| t.elapsed() >= RANK_REBUILD_EVERY);
+        if due(&self.inner.read().expect("index lock")) {
             let mut w = self.inner.write().expect("index lock");
-            if w.ranks.is_none() {
+            if due(&w) {
                 w.build_ranks();
             }
         }
@@ -376,7 +383,7 @@ impl CompanyIndex {
         let smallest_attr = attr_lists.iter().copied().min_by_key(|l| l.len());
         // Only attribute filters, matching a large share of all companies: count with the
         // smallest list, and walk the sort order for the page instead of collecting matches.
-        if lists.is_empty() && hs_residual.is_none() && q.is_none() {
+        if lists.is_empty() && hs_residual.is_none() && q.is_none() && inner.ranks.is_some() {
             if let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len()) {
                 // One filter: its list is exactly the answer.
                 let total = if attr_lists.len() == 1 { driver.len() } else { driver.iter().filter(|&&s| attrs_ok(s)).count() };
