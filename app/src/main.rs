@@ -37,6 +37,15 @@ struct ServeArgs {
     /// SMTP relay as host:port; without it e-mail is written as .eml files to --mail-dir.
     #[arg(long, env = "GLOBALDESK_SMTP")]
     smtp: Option<String>,
+    /// SMTP security: none (a relay on port 25), starttls (587) or tls (465).
+    #[arg(long, env = "GLOBALDESK_SMTP_TLS", default_value = "starttls")]
+    smtp_tls: String,
+    /// SMTP user name, when the server wants one.
+    #[arg(long, env = "GLOBALDESK_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// SMTP password (prefer the environment variable; it is never logged).
+    #[arg(long, env = "GLOBALDESK_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
     /// Sender address for e-mail.
     #[arg(long, env = "GLOBALDESK_MAIL_FROM", default_value = "GlobalDesk <no-reply@globaldesk.invalid>")]
     mail_from: String,
@@ -225,7 +234,13 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     let mail = match &args.smtp {
         Some(hp) => {
             let (host, port) = hp.rsplit_once(':').ok_or("--smtp must be host:port")?;
-            MailConfig::Smtp { host: host.to_string(), port: port.parse().map_err(|_| "--smtp port must be a number")?, from: args.mail_from.clone() }
+            let tls = web::mail::SmtpTls::parse(&args.smtp_tls).ok_or("--smtp-tls must be none, starttls or tls")?;
+            let credentials = match (&args.smtp_user, &args.smtp_password) {
+                (Some(u), Some(p)) => Some((u.clone(), p.clone())),
+                (None, None) => None,
+                _ => return Err("--smtp-user and --smtp-password go together".into()),
+            };
+            MailConfig::Smtp { host: host.to_string(), port: port.parse().map_err(|_| "--smtp port must be a number")?, from: args.mail_from.clone(), tls, credentials }
         }
         None => MailConfig::Files(args.mail_dir.clone()),
     };

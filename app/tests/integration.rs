@@ -440,11 +440,23 @@ async fn openapi_document_and_docs_work_offline() {
     assert!(r.text().await.unwrap().contains("The page was not found."));
 }
 
-/// Sign-up outside demo mode: the confirmation link travels through the outbox, a real SMTP
-/// server (aiosmtpd on loopback) receives it, and following it unlocks the account.
-/// Multi-threaded: the test waits on the SMTP sink's output while the worker sends.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
+/// A real SMTP server (aiosmtpd) on a free loopback port; its received messages arrive as
+/// JSON lines on the returned channel. The server stops when the guard is dropped.
+struct SmtpSink {
+    port: u16,
+    messages: std::sync::mpsc::Receiver<String>,
+    _server: KillOnDrop,
+}
+
+struct KillOnDrop(std::process::Child);
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn smtp_sink() -> SmtpSink {
     use std::io::{BufRead, BufReader};
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new("python3")
@@ -454,25 +466,25 @@ async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
-    // Stop the server however the test ends.
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let stdout = child.stdout.take().unwrap();
-    let _server = Kill(child);
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
     assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(20)).expect("SMTP sink started"), "READY");
+    SmtpSink { port, messages: rx, _server: KillOnDrop(child) }
+}
 
-    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port, from: "GlobalDesk <no-reply@globaldesk.test>".into() };
+/// Sign-up outside demo mode: the confirmation link travels through the outbox, a real SMTP
+/// server (aiosmtpd on loopback) receives it, and following it unlocks the account.
+/// Multi-threaded: the test waits on the SMTP sink's output while the worker sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
+    let sink = smtp_sink();
+    let (port, rx) = (sink.port, &sink.messages);
+    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port, from: "GlobalDesk <no-reply@globaldesk.test>".into(), tls: web::mail::SmtpTls::None, credentials: None };
     let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
     let b = app.browser_lang("en").await;
     let r = b.post("/signup", &[("display_name", "Kim"), ("email", "kim@example.kr"), ("password", "passphrase-0003")]).await;
@@ -607,4 +619,41 @@ async fn migrations_are_idempotent_and_release_their_lock() {
     let b = store::Store::connect(&url).await.unwrap();
     let second = tokio::time::timeout(std::time::Duration::from_secs(10), store::migrate::run(&b)).await;
     assert!(second.expect("the second node is not blocked").unwrap().is_empty());
+}
+
+
+/// With STARTTLS required, a server that cannot do it gets no mail: the job fails, is kept
+/// for a retry with the error recorded, and nothing goes out in clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_is_required_when_configured() {
+    let sink = smtp_sink();
+    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port: sink.port, from: "GlobalDesk <no-reply@globaldesk.test>".into(), tls: web::mail::SmtpTls::StartTls, credentials: None };
+    let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
+    let b = app.browser_lang("en").await;
+    let r = b.post("/signup", &[("display_name", "Lee"), ("email", "lee@example.kr"), ("password", "passphrase-0005")]).await;
+    assert_eq!(r.status(), 303);
+    #[derive(sea_orm::FromQueryResult)]
+    struct Job {
+        status: String,
+        attempts: i64,
+        last_error: Option<String>,
+    }
+    let mut job = None;
+    for _ in 0..50 {
+        let j: Option<Job> = sea_orm::FromQueryResult::find_by_statement(sea_orm::Statement::from_string(
+            sea_orm::ConnectionTrait::get_database_backend(&app.state.store.db),
+            "SELECT status, attempts, last_error FROM jobs",
+        ))
+        .one(&app.state.store.db)
+        .await
+        .unwrap();
+        if j.as_ref().is_some_and(|j| j.last_error.is_some()) {
+            job = j;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let job = job.expect("the send was attempted and failed");
+    assert_eq!((job.status.as_str(), job.attempts), ("pending", 1), "kept for a retry");
+    assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "nothing was delivered in clear");
 }

@@ -9,12 +9,51 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Clone, Debug)]
+/// How to secure the SMTP connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP: a relay on the same host or a private network (port 25).
+    None,
+    /// Upgrade with STARTTLS (port 587), refusing to continue without it.
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    pub fn parse(s: &str) -> Option<SmtpTls> {
+        match s {
+            "none" => Some(SmtpTls::None),
+            "starttls" => Some(SmtpTls::StartTls),
+            "tls" => Some(SmtpTls::Tls),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
 pub enum MailConfig {
-    /// Plain SMTP to a relay (e.g. the site's own MTA on port 25, or a test server).
-    Smtp { host: String, port: u16, from: String },
+    /// SMTP to a relay or a provider. Certificates are checked against the Mozilla roots.
+    Smtp { host: String, port: u16, from: String, tls: SmtpTls, credentials: Option<(String, String)> },
     /// `.eml` files in a folder.
     Files(PathBuf),
+}
+
+/// Written by hand so that the SMTP password never reaches a log line.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MailConfig::Smtp { host, port, from, tls, credentials } => f
+                .debug_struct("Smtp")
+                .field("host", host)
+                .field("port", port)
+                .field("from", from)
+                .field("tls", tls)
+                .field("user", &credentials.as_ref().map(|c| c.0.as_str()))
+                .finish(),
+            MailConfig::Files(dir) => f.debug_tuple("Files").field(dir).finish(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -49,9 +88,17 @@ pub async fn send(cfg: &MailConfig, email: &Email) -> Result<(), String> {
         .body(email.body.clone())
         .map_err(|e| e.to_string())?;
     match cfg {
-        MailConfig::Smtp { host, port, .. } => {
-            let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str()).port(*port).timeout(Some(Duration::from_secs(20))).build();
-            transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string())
+        MailConfig::Smtp { host, port, tls, credentials, .. } => {
+            let builder = match tls {
+                SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str()),
+                SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(|e| e.to_string())?,
+                SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?,
+            };
+            let mut builder = builder.port(*port).timeout(Some(Duration::from_secs(20)));
+            if let Some((user, password)) = credentials {
+                builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user.clone(), password.clone()));
+            }
+            builder.build().send(msg).await.map(|_| ()).map_err(|e| e.to_string())
         }
         MailConfig::Files(dir) => {
             tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
