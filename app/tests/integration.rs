@@ -657,3 +657,25 @@ async fn starttls_is_required_when_configured() {
     assert_eq!((job.status.as_str(), job.attempts), ("pending", 1), "kept for a retry");
     assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "nothing was delivered in clear");
 }
+
+
+/// A reference list imported while nodes run reaches every node without a restart.
+#[tokio::test]
+async fn reference_imports_reach_running_nodes() {
+    let app = spawn().await;
+    assert!(app.state.refs().country("XK").is_none());
+    store::reference::import(&app.state.store, "countries", "alpha2,alpha3,name_en,name_ko,m49_region,currency_code\nXK,XKX,Kosovo,코소보,Europe,EUR\n").await.unwrap();
+    let mut seen = false;
+    for _ in 0..40 {
+        if app.state.refs().country("XK").is_some() {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the node reloaded its reference data");
+    // And the new code is accepted at once by the profile form.
+    let api = app.api(&app.token_for("company@demo.test").await, "en");
+    let (_, suggestions) = api.get("/api/v1/reference/countries").await;
+    assert!(suggestions.as_array().unwrap().iter().any(|c| c["alpha2"] == "XK"));
+}

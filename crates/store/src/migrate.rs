@@ -6,7 +6,10 @@
 use crate::{Result, Store, exec};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, TransactionTrait};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
+    (2, "reference_version", include_str!("../migrations/0002_reference_version.sql")),
+];
 
 const PG_LOCK_KEY: i64 = 0x6764_6573_6b; // "gdesk"
 

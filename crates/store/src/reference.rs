@@ -223,8 +223,19 @@ pub async fn import(store: &Store, kind: &str, text: &str) -> Result<usize> {
     }
     let tx = store.db.begin().await?;
     let n = upsert(&tx, table, cols, rows).await?;
+    exec(&tx, "UPDATE reference_version SET version = version + 1 WHERE id = 1", vec![]).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// The reference-data version: nodes compare it with the one they loaded and reload on change.
+pub async fn version(store: &Store) -> Result<i64> {
+    #[derive(FromQueryResult)]
+    struct V {
+        version: i64,
+    }
+    let v: Option<V> = one(&store.db, "SELECT version FROM reference_version WHERE id = 1", vec![]).await?;
+    Ok(v.map(|v| v.version).unwrap_or(0))
 }
 
 /// Loads the shipped lists into an empty database. Idempotent: tables with rows are left alone.
@@ -250,6 +261,8 @@ pub async fn seed_builtin(store: &Store) -> Result<()> {
 /// Everything a request needs to validate and display codes, held in memory.
 #[derive(Debug, Default)]
 pub struct RefData {
+    /// The `reference_version` this copy was loaded at.
+    pub version: i64,
     pub countries: Vec<Country>,
     country_idx: HashMap<String, usize>,
     pub hs: Vec<HsEntry>,
@@ -266,6 +279,8 @@ pub struct RefData {
 impl RefData {
     pub async fn load(store: &Store) -> Result<RefData> {
         let db = &store.db;
+        // Read the version first: an import racing with this load leads to one more reload.
+        let version = version(store).await?;
         let countries: Vec<Country> = all(db, "SELECT alpha2, alpha3, name_en, name_ko, region, currency FROM countries ORDER BY name_en", vec![]).await?;
         let hs: Vec<HsEntry> = all(db, "SELECT code, level, parent, name_en, name_ko FROM hs_codes ORDER BY code", vec![]).await?;
         let regions: Vec<Region> = all(db, "SELECT code, iso, name_ko, name_en FROM regions ORDER BY code", vec![]).await?;
@@ -302,7 +317,7 @@ impl RefData {
         let country_idx = countries.iter().enumerate().map(|(i, c)| (c.alpha2.clone(), i)).collect();
         let hs_idx = hs.iter().enumerate().map(|(i, h)| (h.code.clone(), i)).collect();
         let hs_search = hs.iter().map(|h| format!("{} {} {}", h.code, h.name_en, h.name_ko).to_lowercase()).collect();
-        Ok(RefData { countries, country_idx, hs, hs_idx, hs_search, regions, ksic, stages, stage_sources, sizes })
+        Ok(RefData { version, countries, country_idx, hs, hs_idx, hs_search, regions, ksic, stages, stage_sources, sizes })
     }
 
     pub fn country(&self, alpha2: &str) -> Option<&Country> {

@@ -89,6 +89,18 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
             if let Err(e) = s.companies.poll(&s.store).await {
                 tracing::warn!(error = %e, "company index refresh failed; retrying");
             }
+            // Reference data imported by an operator (on any node) replaces this node's copy.
+            match store::reference::version(&s.store).await {
+                Ok(v) if v != s.refs().version => match RefData::load(&s.store).await {
+                    Ok(fresh) => {
+                        tracing::info!(version = v, "reloaded reference data");
+                        s.set_refs(fresh);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "reference data reload failed; retrying"),
+                },
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reference version check failed; retrying"),
+            }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     });
