@@ -679,3 +679,19 @@ async fn reference_imports_reach_running_nodes() {
     let (_, suggestions) = api.get("/api/v1/reference/countries").await;
     assert!(suggestions.as_array().unwrap().iter().any(|c| c["alpha2"] == "XK"));
 }
+
+#[tokio::test]
+async fn the_admin_user_list_pages() {
+    let app = spawn().await;
+    for i in 0..50 {
+        let email = format!("user{i:02}@example.kr");
+        store::users::create(&app.state.store.db, store::users::NewUser { email: &email, password_hash: "x", display_name: "U", role: domain::Role::Analyst, agency_id: None, company_id: None, locale: "ko", email_confirmed: true, confirm_token_hash: None }).await.unwrap();
+    }
+    let b = app.login("admin@demo.test").await;
+    let (_, first) = b.text("/admin/users").await;
+    assert!(first.contains("href=\"/admin/users?page=2\""));
+    assert!(first.contains("user39@example.kr") && !first.contains("user40@example.kr"), "10 demo accounts + 40 on page 1");
+    let (_, second) = b.text("/admin/users?page=2").await;
+    assert!(second.contains("user49@example.kr") && !second.contains("user39@example.kr"));
+    assert!(!second.contains("href=\"/admin/users?page=3\""));
+}

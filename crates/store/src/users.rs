@@ -70,8 +70,8 @@ pub async fn list(c: &impl ConnectionTrait, limit: i64, offset: i64) -> Result<V
     Ok(all(c, &format!("SELECT {COLS} FROM users ORDER BY id LIMIT $1 OFFSET $2"), vec![limit.into(), offset.into()]).await?)
 }
 
-pub async fn list_for_agency(c: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<User>> {
-    Ok(all(c, &format!("SELECT {COLS} FROM users WHERE agency_id = $1 ORDER BY id"), vec![agency_id.into()]).await?)
+pub async fn list_for_agency(c: &impl ConnectionTrait, agency_id: i64, limit: i64, offset: i64) -> Result<Vec<User>> {
+    Ok(all(c, &format!("SELECT {COLS} FROM users WHERE agency_id = $1 ORDER BY id LIMIT $2 OFFSET $3"), vec![agency_id.into(), limit.into(), offset.into()]).await?)
 }
 
 pub async fn members_of(c: &impl ConnectionTrait, company_id: i64) -> Result<Vec<User>> {

@@ -33,6 +33,8 @@ struct UsersTemplate {
     p: Page,
     users: Vec<(User, String)>,
     fields: Vec<Field>,
+    page: i64,
+    has_next: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -58,17 +60,25 @@ fn grantable(admin: &User) -> Vec<Role> {
     }
 }
 
-async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldErrors, flash: Option<&str>) -> Result<Response, PageError> {
+/// Users shown per page of the admin list.
+const USERS_PER_PAGE: i64 = 50;
+
+async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldErrors, flash: Option<&str>, page: i64) -> Result<Response, PageError> {
     let me = admin(ctx)?;
     let p = Page::new(state, ctx, "users-title").with_flash(flash);
     let db = &state.store.db;
     let list = match me.role() {
-        Role::PlatformAdmin => store::users::list(db, 500, 0).await?,
-        _ => store::users::list_for_agency(db, me.agency_id.unwrap_or(-1)).await?,
+        Role::PlatformAdmin => store::users::list(db, USERS_PER_PAGE + 1, (page - 1) * USERS_PER_PAGE).await?,
+        _ => store::users::list_for_agency(db, me.agency_id.unwrap_or(-1), USERS_PER_PAGE + 1, (page - 1) * USERS_PER_PAGE).await?,
     };
     let agencies = store::agencies::list(db).await?;
     let agency_name = |id: Option<i64>| agencies.iter().find(|a| Some(a.id) == id).map(|a| p.t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default();
-    let users = list.into_iter().map(|u| { let a = agency_name(u.agency_id); (u, a) }).collect();
+    // One row more than a page tells whether there is a next page.
+    let has_next = list.len() as i64 > USERS_PER_PAGE;
+    let users = list.into_iter().take(USERS_PER_PAGE as usize).map(|u| {
+        let a = agency_name(u.agency_id);
+        (u, a)
+    }).collect();
     let roles = grantable(me).into_iter().map(|r| (r.as_str().to_string(), p.t.t(&format!("role-{}", r.as_str())))).collect();
     let agency_options = agencies
         .iter()
@@ -83,18 +93,19 @@ async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldEr
         Field::new(&p.t, "password", "password", "", errs).required().autocomplete("new-password"),
     ];
     let status = if errs.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(UsersTemplate { p, users, fields })?;
+    let mut r = render(UsersTemplate { p, users, fields, page, has_next })?;
     *r.status_mut() = status;
     Ok(r)
 }
 
 #[derive(Deserialize)]
-struct Flash {
+struct UsersQuery {
     created: Option<String>,
+    page: Option<i64>,
 }
 
-async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Flash>) -> Result<Response, PageError> {
-    users_page(&state, &ctx, &NewUserForm::default(), &FieldErrors::default(), q.created.as_ref().map(|_| "flash-user-created")).await
+async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Response, PageError> {
+    users_page(&state, &ctx, &NewUserForm::default(), &FieldErrors::default(), q.created.as_ref().map(|_| "flash-user-created"), q.page.unwrap_or(1).max(1)).await
 }
 
 async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
@@ -121,7 +132,7 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
         }
     }
     let (Some(name), Some(email), Some(password), Some(role), true) = (name, email, password, role, errs.is_empty()) else {
-        return users_page(&state, &ctx, &f, &errs, None).await;
+        return users_page(&state, &ctx, &f, &errs, None, 1).await;
     };
     let hash = auth::hash_password(&password);
     let created = store::users::create(
@@ -136,7 +147,7 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
         }
         Err(store::StoreError::Duplicate(_)) => {
             errs.push(FieldError::new("email", "err-email-taken"));
-            users_page(&state, &ctx, &f, &errs, None).await
+            users_page(&state, &ctx, &f, &errs, None, 1).await
         }
         Err(e) => Err(e.into()),
     }
