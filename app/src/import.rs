@@ -24,7 +24,7 @@ impl std::fmt::Display for Report {
 
 /// A text progress bar: `[#####-----] 50% 500/1000`.
 pub fn bar(done: usize, total: usize) -> String {
-    let pct = if total == 0 { 100 } else { done * 100 / total };
+    let pct = (done * 100).checked_div(total).unwrap_or(100);
     let filled = pct / 5;
     format!("[{}{}] {pct:>3}% {done}/{total}", "#".repeat(filled), "-".repeat(20 - filled))
 }

@@ -37,6 +37,9 @@ async fn seed(store: &Store) {
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.
+// The lock is held across awaits on purpose: it makes every test thread wait until the one
+// building the template has finished. Each test has its own runtime, so none can deadlock.
+#[allow(clippy::await_holding_lock)]
 pub async fn fresh_database() -> String {
     let base = engine_url();
     let mut template = TEMPLATE.lock().unwrap();
@@ -213,7 +216,7 @@ impl Api {
 }
 
 /// A valid profile form for the company pages.
-pub fn profile_form<'a>(brn: &'a str) -> Vec<(&'static str, &'a str)> {
+pub fn profile_form(brn: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("brn", brn),
         ("name_ko", "테스트기업 (시험)"),

@@ -153,11 +153,10 @@ impl Inner {
                 let old = self.companies[s as usize].clone();
                 let old_keys = keys_of(&old, &self.names[s as usize]);
                 for k in &old_keys {
-                    if !new_keys.contains(k) {
-                        if let Some(l) = self.lists.get_mut(k) {
+                    if !new_keys.contains(k)
+                        && let Some(l) = self.lists.get_mut(k) {
                             remove_sorted(l, s);
                         }
-                    }
                 }
                 self.brn.remove(&old.row.brn);
                 self.attrs[s as usize] = attrs;
@@ -383,8 +382,8 @@ impl CompanyIndex {
         let smallest_attr = attr_lists.iter().copied().min_by_key(|l| l.len());
         // Only attribute filters, matching a large share of all companies: count with the
         // smallest list, and walk the sort order for the page instead of collecting matches.
-        if lists.is_empty() && hs_residual.is_none() && q.is_none() && inner.ranks.is_some() {
-            if let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len()) {
+        if lists.is_empty() && hs_residual.is_none() && q.is_none() && inner.ranks.is_some()
+            && let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len()) {
                 // One filter: its list is exactly the answer.
                 let total = if attr_lists.len() == 1 { driver.len() } else { driver.iter().filter(|&&s| attrs_ok(s)).count() };
                 let order = &inner.orders[sort as usize];
@@ -392,7 +391,6 @@ impl CompanyIndex {
                 let rows = walk.filter(|&&s| attrs_ok(s)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
                 return Found { rows, total };
             }
-        }
         let matched: Vec<Slot> = match (smallest_attr, lists.iter().map(|l| l.len()).min()) {
             // No filter at all.
             (None, None) => (0..inner.companies.len() as Slot).filter(|&s| residual(s)).collect(),

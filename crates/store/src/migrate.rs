@@ -11,7 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "reference_version", include_str!("../migrations/0002_reference_version.sql")),
 ];
 
-const PG_LOCK_KEY: i64 = 0x6764_6573_6b; // "gdesk"
+const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"
 
 /// Applies what is missing. On PostgreSQL everything runs in one transaction that first takes a
 /// transaction-level advisory lock: nodes starting together wait for each other, and the lock is

@@ -49,11 +49,10 @@ impl Lang {
             let tag = it.next().unwrap_or("").trim();
             let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
-            if let Some(l) = Lang::parse(primary) {
-                if best.is_none_or(|(bq, _)| q > bq) {
+            if let Some(l) = Lang::parse(primary)
+                && best.is_none_or(|(bq, _)| q > bq) {
                     best = Some((q, l));
                 }
-            }
         }
         best.map(|(_, l)| l)
     }
@@ -91,7 +90,7 @@ impl Tr {
     }
     /// Picks the Korean or English variant of a name (English falls back to Korean when empty).
     pub fn pick<'a>(&self, ko: &'a str, en: &'a str) -> &'a str {
-        if self.lang == Lang::En && !en.is_empty() { en } else if ko.is_empty() { en } else { ko }
+        if (self.lang == Lang::En && !en.is_empty()) || ko.is_empty() { en } else { ko }
     }
 
     /// `1234567` → `1,234,567` in both languages.
@@ -147,7 +146,7 @@ pub fn group_digits(n: i64) -> String {
         out.push('-');
     }
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

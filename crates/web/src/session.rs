@@ -111,11 +111,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http
 }
 
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    if state.config.trust_proxy {
-        if let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
+    if state.config.trust_proxy
+        && let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
             return first.trim().to_string();
         }
-    }
     peer.map(|p| p.ip().to_string()).unwrap_or_default()
 }
 

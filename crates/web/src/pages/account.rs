@@ -341,13 +341,12 @@ async fn accept_invite(State(state): State<AppState>, ctx: Ctx, Path(token): Pat
     let p = Page::new(&state, &ctx, "invite-title");
     let mut acct = parse_signup(&f);
     // The invitation was sent to one address; accept it only for that address.
-    if let Ok(a) = &acct {
-        if a.email != inv.email {
+    if let Ok(a) = &acct
+        && a.email != inv.email {
             let mut errs = FieldErrors::default();
             errs.push(FieldError::new("email", "err-invite-email"));
             acct = Err(errs);
         }
-    }
     let acct = match acct {
         Ok(a) => a,
         Err(errs) => {
