@@ -215,6 +215,13 @@ impl Api {
     }
 }
 
+/// The text that follows `marker` in `html`, up to (not including) `end`.
+pub fn text_after<'a>(html: &'a str, marker: &str, end: char) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in the page")) + marker.len();
+    let rest = &html[start..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
 /// A valid profile form for the company pages.
 pub fn profile_form(brn: &str) -> Vec<(&'static str, &str)> {
     vec![

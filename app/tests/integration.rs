@@ -272,8 +272,8 @@ async fn tokens_are_created_and_revoked_in_the_browser() {
     let r = b.post("/account/tokens", &[("name", "partner system")]).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    let start = html.find("<code id=\"new-token\">").unwrap() + "<code id=\"new-token\">".len();
-    let token = &html[start..start + 68];
+    let token = text_after(&html, "<code id=\"new-token\">", '<');
+    assert_eq!(token.len(), 68);
     assert!(token.starts_with("gdk_"));
     let api = app.api(token, "ko");
     let (status, me) = api.get("/api/v1/me").await;
@@ -368,8 +368,7 @@ async fn members_invite_colleagues_who_join_the_same_company() {
     let r = b.post("/company/members", &[("email", "colleague@example.kr")]).await;
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    let start = html.find("id=\"invite-link\" href=\"").unwrap() + "id=\"invite-link\" href=\"".len();
-    let link = &html[start..html[start..].find('"').unwrap() + start];
+    let link = text_after(&html, "id=\"invite-link\" href=\"", '"');
     let path = link.trim_start_matches(&app.base);
     // The e-mail went to the outbox in the same transaction.
     assert_eq!(store::jobs::count_by_status(&app.state.store.db, "pending").await.unwrap(), 1);

@@ -6,11 +6,12 @@
 //! `company_changes` log (one row per create, update or consent decision) so changes made by
 //! other nodes or by `globaldesk import` arrive within the poll interval.
 //!
-//! Searching: each filter value has a posting list (sorted slot numbers); a query walks the
-//! shortest list that applies and checks the remaining conditions on each company. Name search
-//! uses a character-bigram index (Hangul syllables and Latin letters alike), verified by a
-//! substring test. A page is picked from the matches with a partial sort, so page 1 of 6,000
-//! matches costs a selection, not a full sort.
+//! Searching: each filter value has a posting list (sorted slot numbers). A query walks the
+//! shortest list that applies; single-valued filters (consent, region, stage, industry) are
+//! checked as interned integers, the other lists by galloping through them. Name search uses a
+//! character-bigram index (Hangul syllables and Latin letters alike), verified by a substring
+//! test. A page comes from a partial selection over precomputed sort ranks, or, when most
+//! companies match, from walking the precomputed sort order.
 
 use crate::companies::{Company, CompanyRow, Filter, Sort};
 use crate::{Result, Store, all, one};
@@ -82,15 +83,17 @@ fn keys_of(c: &Company, name: &str) -> Vec<Key> {
             keys.push(Key::Hs(p[..4].to_string()));
         }
     }
-    keys.extend(bigrams(name).map(|(a, b)| Key::Bigram(a, b)));
+    keys.extend(bigrams(name).into_iter().map(|(a, b)| Key::Bigram(a, b)));
     keys.sort();
     keys.dedup();
     keys
 }
 
-fn bigrams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
+/// Adjacent character pairs, skipping pairs that touch a space or the name separator.
+fn bigrams(s: &str) -> Vec<(char, char)> {
     let chars: Vec<char> = s.chars().collect();
-    (0..chars.len().saturating_sub(1)).map(move |i| (chars[i], chars[i + 1])).filter(|(a, b)| !a.is_whitespace() && !b.is_whitespace() && *a != '\u{1}' && *b != '\u{1}').collect::<Vec<_>>().into_iter()
+    let usable = |c: char| !c.is_whitespace() && c != '\u{1}';
+    chars.windows(2).filter(|w| usable(w[0]) && usable(w[1])).map(|w| (w[0], w[1])).collect()
 }
 
 fn name_key(c: &Company) -> String {
@@ -196,29 +199,6 @@ impl Inner {
 pub struct Found {
     pub rows: Vec<Arc<Company>>,
     pub total: usize,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn gallop_finds_the_first_slot_not_below() {
-        let l = [1, 3, 5, 7, 9, 11, 13];
-        for (s, want) in [(0, 0), (1, 0), (2, 1), (7, 3), (8, 4), (13, 6), (14, 7)] {
-            assert_eq!(gallop(&l, s), want, "s={s}");
-        }
-        assert_eq!(gallop(&[], 5), 0);
-    }
-
-    #[test]
-    fn intersection_of_sorted_lists() {
-        let a = [1, 2, 4, 8, 16, 32];
-        let b = [2, 3, 4, 5, 16, 17, 32, 40];
-        let c = [0, 2, 16, 32, 64];
-        assert_eq!(intersect(vec![&a, &b, &c]), [2, 16, 32]);
-        assert_eq!(intersect(vec![&a, &[]]), Vec::<Slot>::new());
-    }
 }
 
 #[derive(Default)]
@@ -515,4 +495,27 @@ fn page(inner: &Inner, mut matched: Vec<Slot>, sort: Sort, desc: bool, limit: us
     }
     matched.sort_unstable_by(cmp);
     matched[offset..end].iter().map(|&s| inner.companies[s as usize].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gallop_finds_the_first_slot_not_below() {
+        let l = [1, 3, 5, 7, 9, 11, 13];
+        for (s, want) in [(0, 0), (1, 0), (2, 1), (7, 3), (8, 4), (13, 6), (14, 7)] {
+            assert_eq!(gallop(&l, s), want, "s={s}");
+        }
+        assert_eq!(gallop(&[], 5), 0);
+    }
+
+    #[test]
+    fn intersection_of_sorted_lists() {
+        let a = [1, 2, 4, 8, 16, 32];
+        let b = [2, 3, 4, 5, 16, 17, 32, 40];
+        let c = [0, 2, 16, 32, 64];
+        assert_eq!(intersect(vec![&a, &b, &c]), [2, 16, 32]);
+        assert_eq!(intersect(vec![&a, &[]]), Vec::<Slot>::new());
+    }
 }

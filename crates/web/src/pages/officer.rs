@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::Role;
 use serde::Deserialize;
-use store::companies::{CompanyRow, Filter, Sort};
+use std::sync::Arc;
+use store::companies::{Company, Filter, Sort};
+use store::reference::RefData;
 use store::users::User;
 
 pub fn router() -> axum::Router<AppState> {
@@ -81,8 +83,9 @@ impl SearchQuery {
     }
 }
 
+/// A company as a result row: reference codes resolved to names in the reader's language.
 pub struct RowView {
-    pub row: CompanyRow,
+    pub company: Arc<Company>,
     pub brn: String,
     pub region: String,
     pub stage: String,
@@ -106,13 +109,13 @@ struct SearchTemplate {
     next_href: String,
 }
 
-fn row_view(state: &AppState, t: &crate::i18n::Tr, row: CompanyRow) -> RowView {
-    let refs = state.refs();
+fn row_view(refs: &RefData, t: &crate::i18n::Tr, company: &Arc<Company>) -> RowView {
+    let row = &company.row;
     RowView {
         brn: domain::Brn::parse("brn", &row.brn).map(|b| b.formatted()).unwrap_or_else(|_| row.brn.clone()),
         region: refs.region(&row.region).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or_default(),
         stage: refs.stages.get(&row.export_stage).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or_default(),
-        row,
+        company: company.clone(),
     }
 }
 
@@ -121,14 +124,14 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
     let p = Page::new(&state, &ctx, "companies-title");
     let page = q.page.unwrap_or(1).max(1);
     let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", PAGE_SIZE as usize, ((page - 1) * PAGE_SIZE) as usize);
-    let (rows, total): (Vec<CompanyRow>, i64) = (found.rows.iter().map(|c| c.row.clone()).collect(), found.total as i64);
+    let total = found.total as i64;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let refs = state.refs();
     let t = p.t;
     let window = (page - 2).max(1)..=(page + 2).min(pages);
     let page_links = window.map(|n| (n, format!("/companies?{}", q.query_string(Some(n))))).collect();
     render(SearchTemplate {
-        rows: rows.into_iter().map(|r| row_view(&state, &t, r)).collect(),
+        rows: found.rows.iter().map(|c| row_view(&refs, &t, c)).collect(),
         total,
         page,
         pages,
@@ -145,15 +148,16 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
 }
 
 /// The columns of an export, in the reader's language.
-fn export_rows(state: &AppState, t: &crate::i18n::Tr, rows: &[CompanyRow], products: &std::collections::HashMap<i64, Vec<String>>) -> (Vec<String>, Vec<Vec<String>>) {
+fn export_rows(refs: &RefData, t: &crate::i18n::Tr, companies: &[Arc<Company>]) -> (Vec<String>, Vec<Vec<String>>) {
     let header = ["field-brn", "field-name-ko", "field-name-en", "field-region", "field-ksic", "field-founded-on", "field-employees", "field-revenue-krw", "field-exports-usd", "field-stage", "field-products"]
         .iter()
         .map(|k| t.t(k))
         .collect();
-    let body = rows
+    let body = companies
         .iter()
-        .map(|r| {
-            let v = row_view(state, t, r.clone());
+        .map(|c| {
+            let v = row_view(refs, t, c);
+            let r = &c.row;
             vec![
                 v.brn,
                 r.name_ko.clone(),
@@ -165,7 +169,7 @@ fn export_rows(state: &AppState, t: &crate::i18n::Tr, rows: &[CompanyRow], produ
                 r.revenue_krw.to_string(),
                 r.exports_usd.to_string(),
                 v.stage,
-                products.get(&r.id).map(|p| p.join(" ")).unwrap_or_default(),
+                c.products.join(" "),
             ]
         })
         .collect();
@@ -175,10 +179,8 @@ fn export_rows(state: &AppState, t: &crate::i18n::Tr, rows: &[CompanyRow], produ
 async fn export_data(state: &AppState, ctx: &Ctx, q: &SearchQuery) -> Result<(Vec<String>, Vec<Vec<String>>), PageError> {
     let user = staff(ctx)?;
     let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", EXPORT_LIMIT as usize, 0);
-    let rows: Vec<CompanyRow> = found.rows.iter().map(|c| c.row.clone()).collect();
-    let products = found.rows.iter().map(|c| (c.row.id, c.products.clone())).collect();
-    store::audit::record(&state.store.db, Some(user.id), &user.email, "companies.export", "", &ctx.ip, &format!("{} rows; {}", rows.len(), q.query_string(None))).await?;
-    Ok(export_rows(state, &ctx.tr(), &rows, &products))
+    store::audit::record(&state.store.db, Some(user.id), &user.email, "companies.export", "", &ctx.ip, &format!("{} rows; {}", found.rows.len(), q.query_string(None))).await?;
+    Ok(export_rows(&state.refs(), &ctx.tr(), &found.rows))
 }
 
 async fn export_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
