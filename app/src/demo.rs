@@ -45,7 +45,14 @@ pub async fn ensure_agencies(store: &Store) -> Result<(), crate::AnyError> {
     Ok(())
 }
 
-pub async fn add_user(store: &Store, email: &str, name: &str, role: &str, agency: Option<&str>, password: &str) -> Result<i64, crate::AnyError> {
+pub async fn add_user(
+    store: &Store,
+    email: &str,
+    name: &str,
+    role: &str,
+    agency: Option<&str>,
+    password: &str,
+) -> Result<i64, crate::AnyError> {
     ensure_agencies(store).await?;
     let role = Role::parse(role).ok_or(format!("unknown role {role}"))?;
     let email = domain::text::email("email", email).map_err(|_| "invalid e-mail address")?;
@@ -58,7 +65,17 @@ pub async fn add_user(store: &Store, email: &str, name: &str, role: &str, agency
     let hash = web::auth::hash_password(password);
     let id = store::users::create(
         &store.db,
-        store::users::NewUser { email: &email, password_hash: &hash, display_name: name, role, agency_id, company_id: None, locale: "ko", email_confirmed: true, confirm_token_hash: None },
+        store::users::NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: name,
+            role,
+            agency_id,
+            company_id: None,
+            locale: "ko",
+            email_confirmed: true,
+            confirm_token_hash: None,
+        },
     )
     .await?;
     store::audit::record(&store.db, None, "cli", "user.create", &format!("user:{id}"), "", role.as_str()).await?;
@@ -81,7 +98,17 @@ pub async fn seed_accounts(store: &Store, password: &str) -> Result<Vec<(&'stati
         let h = hash.get_or_insert_with(|| web::auth::hash_password(password)).clone();
         let id = store::users::create(
             &store.db,
-            store::users::NewUser { email, password_hash: &h, display_name: name, role, agency_id, company_id: None, locale: "ko", email_confirmed: true, confirm_token_hash: None },
+            store::users::NewUser {
+                email,
+                password_hash: &h,
+                display_name: name,
+                role,
+                agency_id,
+                company_id: None,
+                locale: "ko",
+                email_confirmed: true,
+                confirm_token_hash: None,
+            },
         )
         .await?;
         if role == Role::CompanyMember {
@@ -137,7 +164,8 @@ impl Rng {
     }
 }
 
-const MARKETS: [&str; 20] = ["VN", "US", "CN", "JP", "ID", "IN", "TH", "MX", "PL", "AE", "DE", "MY", "PH", "TW", "AU", "SG", "CA", "GB", "SA", "TR"];
+const MARKETS: [&str; 20] =
+    ["VN", "US", "CN", "JP", "ID", "IN", "TH", "MX", "PL", "AE", "DE", "MY", "PH", "TW", "AU", "SG", "CA", "GB", "SA", "TR"];
 
 /// Tops the database up to `total` demo companies (generated, illustrative).
 pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Result<usize, crate::AnyError> {
@@ -185,7 +213,11 @@ pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Resu
                 revenue_krw: (100_000_000 + rng.below(90_000_000_000)).to_string(),
                 exports_usd: exports.to_string(),
                 products: (0..1 + rng.below(3)).map(|_| rng.pick(&headings).to_string()).collect(),
-                export_countries: if exports > 0 { (0..1 + rng.below(3)).map(|_| rng.pick(&MARKETS).to_string()).collect() } else { vec![] },
+                export_countries: if exports > 0 {
+                    (0..1 + rng.below(3)).map(|_| rng.pick(&MARKETS).to_string()).collect()
+                } else {
+                    vec![]
+                },
                 target_countries: (0..rng.below(3)).map(|_| rng.pick(&MARKETS).to_string()).collect(),
             };
             let p = input.parse(&refs, today).map_err(|e| format!("demo company {serial} invalid: {e}"))?;

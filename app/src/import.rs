@@ -42,7 +42,8 @@ pub async fn companies(store: &Store, text: &str, all_or_nothing: bool) -> Resul
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let headers = reader.headers()?.clone();
-    let col = |rec: &csv::StringRecord, name: &str| headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).unwrap_or("").to_string();
+    let col =
+        |rec: &csv::StringRecord, name: &str| headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).unwrap_or("").to_string();
     let mut valid = Vec::new();
     let mut report = Report { loaded: 0, failed: 0, errors: Vec::new() };
     let mut seen = std::collections::HashSet::new();

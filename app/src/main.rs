@@ -130,7 +130,10 @@ enum TokenCommand {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GLOBALDESK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into())).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GLOBALDESK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match rt.block_on(run(cli)) {
@@ -141,7 +144,6 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
 
 /// SQLite URLs get `mode=rwc` so that the file is created on first start.
 fn normalise_url(url: &str) -> String {
@@ -166,7 +168,9 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         // No arguments: the demo, as the README promises.
         None => {
             // Parsing `serve` with no flags still honours the GLOBALDESK_* environment.
-            let Some(Command::Serve(mut args)) = Cli::parse_from(["globaldesk", "serve"]).command else { unreachable!("parsed the serve command") };
+            let Some(Command::Serve(mut args)) = Cli::parse_from(["globaldesk", "serve"]).command else {
+                unreachable!("parsed the serve command")
+            };
             args.demo = true;
             serve(&cli.database_url, args, started).await
         }
@@ -200,7 +204,8 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         }
         Some(Command::Token { command: TokenCommand::Create { email, name } }) => {
             let store = open(&cli.database_url).await?;
-            let user = store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or(format!("no user with e-mail {email}"))?;
+            let user =
+                store::users::by_email(&store.db, &email.trim().to_lowercase()).await?.ok_or(format!("no user with e-mail {email}"))?;
             let (_, secret) = store::tokens::create(&store.db, user.id, &name).await?;
             store::audit::record(&store.db, Some(user.id), "cli", "token.create", &format!("user:{}", user.id), "", &name).await?;
             println!("{secret}");
@@ -240,7 +245,13 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
                 (None, None) => None,
                 _ => return Err("--smtp-user and --smtp-password go together".into()),
             };
-            MailConfig::Smtp { host: host.to_string(), port: port.parse().map_err(|_| "--smtp port must be a number")?, from: args.mail_from.clone(), tls, credentials }
+            MailConfig::Smtp {
+                host: host.to_string(),
+                port: port.parse().map_err(|_| "--smtp port must be a number")?,
+                from: args.mail_from.clone(),
+                tls,
+                credentials,
+            }
         }
         None => MailConfig::Files(args.mail_dir.clone()),
     };
@@ -261,9 +272,10 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "GlobalDesk is serving");
     println!("GlobalDesk on http://{addr}  (ready in {} ms)", started.elapsed().as_millis());
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -147,7 +147,12 @@ impl TestApp {
     pub async fn browser_lang(&self, lang: &str) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap();
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
         let html = http.get(format!("{}/login", self.base)).send().await.unwrap().text().await.unwrap();
         Browser { http, base: self.base.clone(), csrf: csrf_in(&html) }
     }
@@ -204,12 +209,27 @@ pub struct Api {
 
 impl Api {
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).header("accept-language", &self.lang).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("accept-language", &self.lang)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }
     pub async fn send(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        let r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token).header("accept-language", &self.lang).json(body).send().await.unwrap();
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("accept-language", &self.lang)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
     }

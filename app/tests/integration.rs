@@ -154,17 +154,47 @@ async fn access_matrix_for_pages() {
     let own = app.company_id_of("company@demo.test").await;
     // A company that has not consented: agencies must not see it.
     let hidden: i64 = {
-        let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+        let (rows, _) = store::companies::search(
+            &app.state.store.db,
+            &store::companies::Filter::default(),
+            store::companies::Sort::Name,
+            false,
+            1000,
+            0,
+        )
+        .await
+        .unwrap();
         rows.iter().find(|r| r.consent_version.is_none()).expect("some demo companies did not consent").id
     };
     let consented: i64 = {
-        let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+        let (rows, _) = store::companies::search(
+            &app.state.store.db,
+            &store::companies::Filter::default(),
+            store::companies::Sort::Name,
+            false,
+            1000,
+            0,
+        )
+        .await
+        .unwrap();
         rows.iter().find(|r| r.consent_version.is_some() && r.id != own).unwrap().id
     };
     let own_p = format!("/companies/{own}");
     let hidden_p = format!("/companies/{hidden}");
     let other_p = format!("/companies/{consented}");
-    let routes: Vec<&str> = vec!["/desk", "/company", "/companies", own_p.as_str(), hidden_p.as_str(), other_p.as_str(), "/companies/export.csv", "/admin/users", "/admin/audit", "/insights", "/account/tokens"];
+    let routes: Vec<&str> = vec![
+        "/desk",
+        "/company",
+        "/companies",
+        own_p.as_str(),
+        hidden_p.as_str(),
+        other_p.as_str(),
+        "/companies/export.csv",
+        "/admin/users",
+        "/admin/audit",
+        "/insights",
+        "/account/tokens",
+    ];
     // Expected status per route, in the order above. 303 = sent to sign in.
     let expect: Vec<(&str, [u16; 11])> = vec![
         ("anonymous", [303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303]),
@@ -187,7 +217,10 @@ async fn access_matrix_for_pages() {
 async fn access_matrix_for_the_api() {
     let app = spawn().await;
     let own = app.company_id_of("company@demo.test").await;
-    let (rows, _) = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+    let (rows, _) =
+        store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0)
+            .await
+            .unwrap();
     let hidden = rows.iter().find(|r| r.consent_version.is_none()).unwrap().id;
     let cases: Vec<(&str, [u16; 4])> = vec![
         // me, list, own company, a non-consenting company
@@ -198,7 +231,12 @@ async fn access_matrix_for_the_api() {
     ];
     for (who, want) in cases {
         let api = app.api(&app.token_for(who).await, "en");
-        let paths = ["/api/v1/me".to_string(), "/api/v1/companies".to_string(), format!("/api/v1/companies/{own}"), format!("/api/v1/companies/{hidden}")];
+        let paths = [
+            "/api/v1/me".to_string(),
+            "/api/v1/companies".to_string(),
+            format!("/api/v1/companies/{own}"),
+            format!("/api/v1/companies/{hidden}"),
+        ];
         for (p, w) in paths.iter().zip(want) {
             assert_eq!(api.get(p).await.0, w, "{who} GET {p}");
         }
@@ -260,7 +298,14 @@ async fn api_search_update_validation_and_concurrency() {
     assert_eq!(after["revenue_krw"], 6800000000i64);
 
     // A body that is not JSON for this shape is a problem document too.
-    let r = reqwest::Client::new().put(format!("{}/api/v1/companies/{id}", app.base)).bearer_auth(&member.token).header("content-type", "application/json").body("{\"brn\": 5}").send().await.unwrap();
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/v1/companies/{id}", app.base))
+        .bearer_auth(&member.token)
+        .header("content-type", "application/json")
+        .body("{\"brn\": 5}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -294,7 +339,13 @@ async fn csrf_is_required_for_every_form() {
     let b = app.login("company@demo.test").await;
     let r = b.http.post(format!("{}/company/members", app.base)).form(&[("email", "x@example.kr")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let r = b.http.post(format!("{}/company/members", app.base)).form(&[("_csrf", "0".repeat(64).as_str()), ("email", "x@example.kr")]).send().await.unwrap();
+    let r = b
+        .http
+        .post(format!("{}/company/members", app.base))
+        .form(&[("_csrf", "0".repeat(64).as_str()), ("email", "x@example.kr")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("양식이 만료되었거나 올바르지 않습니다"));
     // The header works for htmx calls.
@@ -354,10 +405,24 @@ async fn oversized_requests_are_refused() {
     let app = spawn().await;
     let api = app.api(&app.token_for("company@demo.test").await, "en");
     let big = "x".repeat(2 * 1024 * 1024);
-    let r = reqwest::Client::new().put(format!("{}/api/v1/companies/1", app.base)).bearer_auth(&api.token).header("content-type", "application/json").body(format!("{{\"name_ko\": \"{big}\"}}")).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .put(format!("{}/api/v1/companies/1", app.base))
+        .bearer_auth(&api.token)
+        .header("content-type", "application/json")
+        .body(format!("{{\"name_ko\": \"{big}\"}}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
     let b = app.login("company@demo.test").await;
-    let r = b.http.post(format!("{}/company", app.base)).header("content-type", "application/x-www-form-urlencoded").body(format!("_csrf={}&name_ko={big}", b.csrf)).send().await.unwrap();
+    let r = b
+        .http
+        .post(format!("{}/company", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("_csrf={}&name_ko={big}", b.csrf))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
 }
 
@@ -483,7 +548,13 @@ fn smtp_sink() -> SmtpSink {
 async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
     let sink = smtp_sink();
     let (port, rx) = (sink.port, &sink.messages);
-    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port, from: "GlobalDesk <no-reply@globaldesk.test>".into(), tls: web::mail::SmtpTls::None, credentials: None };
+    let mail = web::mail::MailConfig::Smtp {
+        host: "127.0.0.1".into(),
+        port,
+        from: "GlobalDesk <no-reply@globaldesk.test>".into(),
+        tls: web::mail::SmtpTls::None,
+        credentials: None,
+    };
     let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
     let b = app.browser_lang("en").await;
     let r = b.post("/signup", &[("display_name", "Kim"), ("email", "kim@example.kr"), ("password", "passphrase-0003")]).await;
@@ -511,12 +582,26 @@ async fn command_line_migrate_user_token_and_import() {
     let bin = env!("CARGO_BIN_EXE_globaldesk");
     let url = fresh_database().await;
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(bin).arg("--database-url").arg(&url).args(args).env("GLOBALDESK_LOG", "warn").output().unwrap();
+        let out =
+            std::process::Command::new(bin).arg("--database-url").arg(&url).args(args).env("GLOBALDESK_LOG", "warn").output().unwrap();
         (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
     };
     let (ok, out) = run(&["migrate"]);
     assert!(ok, "{out}");
-    let (ok, out) = run(&["user", "add", "--email", "new.officer@example.kr", "--name", "신규 담당자", "--role", "officer", "--agency", "KOTRA", "--password", "passphrase-0004"]);
+    let (ok, out) = run(&[
+        "user",
+        "add",
+        "--email",
+        "new.officer@example.kr",
+        "--name",
+        "신규 담당자",
+        "--role",
+        "officer",
+        "--agency",
+        "KOTRA",
+        "--password",
+        "passphrase-0004",
+    ]);
     assert!(ok, "{out}");
     let (ok, out) = run(&["user", "add", "--email", "x@example.kr", "--name", "X", "--role", "officer", "--password", "passphrase-0004"]);
     assert!(!ok && out.contains("needs --agency"), "{out}");
@@ -554,10 +639,28 @@ async fn company_index_agrees_with_sql_search() {
     let mut cases = 0;
     for q in ["", "예시", "기업 0", "000013", "demo co", "부산정밀", "602-81-00014", "zz"] {
         for region in ["", "26", "11"] {
-            for (stage, hs, country, ksic) in [("", "", "", ""), ("novice", "", "", ""), ("", "85", "", ""), ("", "8517", "VN", ""), ("", "851713", "", "26"), ("", "", "ID", "C"), ("growth", "", "", "G")] {
+            for (stage, hs, country, ksic) in [
+                ("", "", "", ""),
+                ("novice", "", "", ""),
+                ("", "85", "", ""),
+                ("", "8517", "VN", ""),
+                ("", "851713", "", "26"),
+                ("", "", "ID", "C"),
+                ("growth", "", "", "G"),
+            ] {
                 for consented_only in [true, false] {
-                    let f = Filter { q: opt(q), region: opt(region), ksic: opt(ksic), hs_prefix: opt(hs), country: opt(country), stage: opt(stage), consented_only };
-                    for (sort, desc, offset) in [(Sort::Name, false, 0), (Sort::Exports, true, 0), (Sort::Founded, false, 5), (Sort::Employees, true, 10)] {
+                    let f = Filter {
+                        q: opt(q),
+                        region: opt(region),
+                        ksic: opt(ksic),
+                        hs_prefix: opt(hs),
+                        country: opt(country),
+                        stage: opt(stage),
+                        consented_only,
+                    };
+                    for (sort, desc, offset) in
+                        [(Sort::Name, false, 0), (Sort::Exports, true, 0), (Sort::Founded, false, 5), (Sort::Employees, true, 10)]
+                    {
                         let (rows, total) = store::companies::search(db, &f, sort, desc, 10, offset).await.unwrap();
                         let found = index.search(&f, sort, desc, 10, offset as usize);
                         assert_eq!(found.total as i64, total, "{f:?}");
@@ -572,10 +675,16 @@ async fn company_index_agrees_with_sql_search() {
     }
     assert!(cases > 1000);
     // A change written by another process (here: straight to the database) arrives by polling.
-    let report = globaldesk::import::companies(&app.state.store, &format!(
-        "brn,name_ko,region,ksic,founded_on,employees,revenue_krw,exports_usd,products\n{},폴링확인기업,26,C,2001-01-01,3,100,0,8517\n",
-        domain::Brn::from_prefix([5, 5, 5, 1, 2, 3, 4, 5, 6]).formatted()
-    ), true).await.unwrap();
+    let report = globaldesk::import::companies(
+        &app.state.store,
+        &format!(
+            "brn,name_ko,region,ksic,founded_on,employees,revenue_krw,exports_usd,products\n{},폴링확인기업,26,C,2001-01-01,3,100,0,8517\n",
+            domain::Brn::from_prefix([5, 5, 5, 1, 2, 3, 4, 5, 6]).formatted()
+        ),
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(report.loaded, 1);
     let f = Filter { q: Some("폴링확인".into()), ..Filter::default() };
     let mut seen = 0;
@@ -620,13 +729,18 @@ async fn migrations_are_idempotent_and_release_their_lock() {
     assert!(second.expect("the second node is not blocked").unwrap().is_empty());
 }
 
-
 /// With STARTTLS required, a server that cannot do it gets no mail: the job fails, is kept
 /// for a retry with the error recorded, and nothing goes out in clear.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starttls_is_required_when_configured() {
     let sink = smtp_sink();
-    let mail = web::mail::MailConfig::Smtp { host: "127.0.0.1".into(), port: sink.port, from: "GlobalDesk <no-reply@globaldesk.test>".into(), tls: web::mail::SmtpTls::StartTls, credentials: None };
+    let mail = web::mail::MailConfig::Smtp {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from: "GlobalDesk <no-reply@globaldesk.test>".into(),
+        tls: web::mail::SmtpTls::StartTls,
+        credentials: None,
+    };
     let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
     let b = app.browser_lang("en").await;
     let r = b.post("/signup", &[("display_name", "Lee"), ("email", "lee@example.kr"), ("password", "passphrase-0005")]).await;
@@ -657,13 +771,18 @@ async fn starttls_is_required_when_configured() {
     assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "nothing was delivered in clear");
 }
 
-
 /// A reference list imported while nodes run reaches every node without a restart.
 #[tokio::test]
 async fn reference_imports_reach_running_nodes() {
     let app = spawn().await;
     assert!(app.state.refs().country("XK").is_none());
-    store::reference::import(&app.state.store, "countries", "alpha2,alpha3,name_en,name_ko,m49_region,currency_code\nXK,XKX,Kosovo,코소보,Europe,EUR\n").await.unwrap();
+    store::reference::import(
+        &app.state.store,
+        "countries",
+        "alpha2,alpha3,name_en,name_ko,m49_region,currency_code\nXK,XKX,Kosovo,코소보,Europe,EUR\n",
+    )
+    .await
+    .unwrap();
     let mut seen = false;
     for _ in 0..40 {
         if app.state.refs().country("XK").is_some() {
@@ -684,7 +803,22 @@ async fn the_admin_user_list_pages() {
     let app = spawn().await;
     for i in 0..50 {
         let email = format!("user{i:02}@example.kr");
-        store::users::create(&app.state.store.db, store::users::NewUser { email: &email, password_hash: "x", display_name: "U", role: domain::Role::Analyst, agency_id: None, company_id: None, locale: "ko", email_confirmed: true, confirm_token_hash: None }).await.unwrap();
+        store::users::create(
+            &app.state.store.db,
+            store::users::NewUser {
+                email: &email,
+                password_hash: "x",
+                display_name: "U",
+                role: domain::Role::Analyst,
+                agency_id: None,
+                company_id: None,
+                locale: "ko",
+                email_confirmed: true,
+                confirm_token_hash: None,
+            },
+        )
+        .await
+        .unwrap();
     }
     let b = app.login("admin@demo.test").await;
     let (_, first) = b.text("/admin/users").await;

@@ -85,8 +85,7 @@ impl KsicCode {
         if s.is_empty() {
             return Err(FieldError::new(field, "err-required"));
         }
-        let ok = (s.len() == 1 && s.chars().all(|c| c.is_ascii_uppercase()))
-            || (s.len() == 2 && s.chars().all(|c| c.is_ascii_digit()));
+        let ok = (s.len() == 1 && s.chars().all(|c| c.is_ascii_uppercase())) || (s.len() == 2 && s.chars().all(|c| c.is_ascii_digit()));
         if !ok {
             return Err(FieldError::with_arg(field, "err-ksic-unknown", input.trim()));
         }

@@ -67,9 +67,10 @@ impl CompanyInput {
         let ksic = errs.take(KsicCode::parse("ksic", &self.ksic).and_then(|k| {
             if refs.ksic_exists(k.as_str()) { Ok(k) } else { Err(FieldError::with_arg("ksic", "err-ksic-unknown", k.as_str())) }
         }));
-        let founded_on = errs.take(parse_date("founded_on", &self.founded_on).and_then(|d| {
-            if d > today { Err(FieldError::new("founded_on", "err-date-future")) } else { Ok(d) }
-        }));
+        let founded_on = errs.take(
+            parse_date("founded_on", &self.founded_on)
+                .and_then(|d| if d > today { Err(FieldError::new("founded_on", "err-date-future")) } else { Ok(d) }),
+        );
         let employees = errs.take(text::non_negative("employees", &self.employees));
         let revenue_krw = errs.take(text::non_negative("revenue_krw", &self.revenue_krw));
         let exports_usd = errs.take(text::non_negative("exports_usd", &self.exports_usd));
@@ -86,14 +87,30 @@ impl CompanyInput {
         let target_countries = parse_list("target_countries", &self.target_countries, MAX_COUNTRIES, &mut errs, country);
 
         match (brn, name_ko, name_en, region, ksic, founded_on, employees, revenue_krw, exports_usd) {
-            (Some(brn), Some(name_ko), Some(name_en), Some(region), Some(ksic), Some(founded_on), Some(employees), Some(revenue_krw), Some(exports_usd))
-                if errs.is_empty() =>
-            {
-                Ok(CompanyProfile {
-                    brn, name_ko, name_en, region, ksic, founded_on, employees, revenue_krw, exports_usd,
-                    products, export_countries, target_countries,
-                })
-            }
+            (
+                Some(brn),
+                Some(name_ko),
+                Some(name_en),
+                Some(region),
+                Some(ksic),
+                Some(founded_on),
+                Some(employees),
+                Some(revenue_krw),
+                Some(exports_usd),
+            ) if errs.is_empty() => Ok(CompanyProfile {
+                brn,
+                name_ko,
+                name_en,
+                region,
+                ksic,
+                founded_on,
+                employees,
+                revenue_krw,
+                exports_usd,
+                products,
+                export_countries,
+                target_countries,
+            }),
             _ => Err(errs),
         }
     }

@@ -165,8 +165,18 @@ mod tests {
     #[test]
     fn size_classes_use_the_section_row_or_fallback() {
         let t = SizeClassTable::new(vec![
-            SizeRule { ksic_section: "C".into(), micro_employees_below: 10, small_max_revenue_krw: 12_000_000_000, medium_max_revenue_krw: 150_000_000_000 },
-            SizeRule { ksic_section: "*".into(), micro_employees_below: 5, small_max_revenue_krw: 1_000_000_000, medium_max_revenue_krw: 40_000_000_000 },
+            SizeRule {
+                ksic_section: "C".into(),
+                micro_employees_below: 10,
+                small_max_revenue_krw: 12_000_000_000,
+                medium_max_revenue_krw: 150_000_000_000,
+            },
+            SizeRule {
+                ksic_section: "*".into(),
+                micro_employees_below: 5,
+                small_max_revenue_krw: 1_000_000_000,
+                medium_max_revenue_krw: 40_000_000_000,
+            },
         ])
         .unwrap();
         assert_eq!(t.classify("C", 9, 1_000_000_000), SizeClass::Micro);

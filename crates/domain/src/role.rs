@@ -18,8 +18,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::CompanyMember, Role::Officer, Role::AgencyAdmin, Role::PlatformAdmin, Role::Analyst];
+    pub const ALL: [Role; 5] = [Role::CompanyMember, Role::Officer, Role::AgencyAdmin, Role::PlatformAdmin, Role::Analyst];
 
     pub fn as_str(self) -> &'static str {
         match self {

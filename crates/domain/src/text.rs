@@ -36,8 +36,7 @@ pub fn email(field: &str, input: &str) -> Result<String, FieldError> {
     }
     let ok = s.len() <= 254
         && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-                && !domain.contains('@')
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
         })
         && !s.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok { Ok(s) } else { Err(FieldError::new(field, "err-email")) }

@@ -22,7 +22,11 @@ pub async fn by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<Agen
 }
 
 pub async fn create(c: &impl ConnectionTrait, code: &str, name_ko: &str, name_en: &str, kind: &str) -> Result<i64> {
-    insert_id(c, "INSERT INTO agencies (code, name_ko, name_en, kind) VALUES ($1, $2, $3, $4)", vec![code.into(), name_ko.into(), name_en.into(), kind.into()])
-        .await
-        .map_err(StoreError::unique("agency code"))
+    insert_id(
+        c,
+        "INSERT INTO agencies (code, name_ko, name_en, kind) VALUES ($1, $2, $3, $4)",
+        vec![code.into(), name_ko.into(), name_en.into(), kind.into()],
+    )
+    .await
+    .map_err(StoreError::unique("agency code"))
 }

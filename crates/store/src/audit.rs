@@ -16,13 +16,30 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-pub async fn record(c: &impl ConnectionTrait, user_id: Option<i64>, actor: &str, action: &str, target: &str, ip: &str, detail: &str) -> Result<()> {
+pub async fn record(
+    c: &impl ConnectionTrait,
+    user_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    ip: &str,
+    detail: &str,
+) -> Result<()> {
     record_at(c, user_id, actor, action, target, ip, detail, &now_iso()).await
 }
 
 /// Records an entry that happened at `at` (buffered entries are written a little later).
 #[allow(clippy::too_many_arguments)]
-pub async fn record_at(c: &impl ConnectionTrait, user_id: Option<i64>, actor: &str, action: &str, target: &str, ip: &str, detail: &str, at: &str) -> Result<()> {
+pub async fn record_at(
+    c: &impl ConnectionTrait,
+    user_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    ip: &str,
+    detail: &str,
+    at: &str,
+) -> Result<()> {
     exec(
         c,
         "INSERT INTO audit_log (at, user_id, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -41,5 +58,14 @@ pub async fn list(c: &impl ConnectionTrait, action: Option<&str>, limit: i64, of
     let n = values.len();
     values.push(limit.into());
     values.push(offset.into());
-    Ok(all(c, &format!("SELECT id, at, user_id, actor, action, target, ip, detail FROM audit_log {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}", n + 1, n + 2), values).await?)
+    Ok(all(
+        c,
+        &format!(
+            "SELECT id, at, user_id, actor, action, target, ip, detail FROM audit_log {filter} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        ),
+        values,
+    )
+    .await?)
 }

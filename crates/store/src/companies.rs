@@ -94,17 +94,30 @@ async fn write_lists(c: &impl ConnectionTrait, id: i64, p: &CompanyProfile) -> R
     exec(c, "DELETE FROM company_products WHERE company_id = $1", vec![id.into()]).await?;
     exec(c, "DELETE FROM company_countries WHERE company_id = $1", vec![id.into()]).await?;
     for hs in &p.products {
-        exec(c, "INSERT INTO company_products (company_id, hs_code) VALUES ($1, $2)", vec![id.into(), hs.as_str().to_string().into()]).await?;
+        exec(c, "INSERT INTO company_products (company_id, hs_code) VALUES ($1, $2)", vec![id.into(), hs.as_str().to_string().into()])
+            .await?;
     }
     for (kind, list) in [("current", &p.export_countries), ("target", &p.target_countries)] {
         for cc in list.iter() {
-            exec(c, "INSERT INTO company_countries (company_id, country, kind) VALUES ($1, $2, $3)", vec![id.into(), cc.as_str().to_string().into(), kind.into()]).await?;
+            exec(
+                c,
+                "INSERT INTO company_countries (company_id, country, kind) VALUES ($1, $2, $3)",
+                vec![id.into(), cc.as_str().to_string().into(), kind.into()],
+            )
+            .await?;
         }
     }
     Ok(())
 }
 
-async fn record_change(c: &impl ConnectionTrait, id: i64, actor: &Actor, field: &str, old: Option<String>, new: Option<String>) -> Result<()> {
+async fn record_change(
+    c: &impl ConnectionTrait,
+    id: i64,
+    actor: &Actor,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Result<()> {
     exec(
         c,
         "INSERT INTO company_changes (company_id, user_id, actor, at, field, old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -147,7 +160,14 @@ fn diff(old: &Company, p: &CompanyProfile) -> Vec<(&'static str, Option<String>,
 
 /// Updates a company if nobody changed it since `expected_version` was read; returns the
 /// number of fields that changed. The version check makes a silent overwrite impossible.
-pub async fn update(c: &impl ConnectionTrait, id: i64, expected_version: i64, p: &CompanyProfile, d: &Facts, actor: &Actor) -> Result<usize> {
+pub async fn update(
+    c: &impl ConnectionTrait,
+    id: i64,
+    expected_version: i64,
+    p: &CompanyProfile,
+    d: &Facts,
+    actor: &Actor,
+) -> Result<usize> {
     let old = get(c, id).await?.ok_or(StoreError::NotFound)?;
     if old.row.version != expected_version {
         return Err(StoreError::StaleVersion);
@@ -186,8 +206,10 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<Company>> {
         code: String,
         kind: String,
     }
-    let products: Vec<Code> = all(c, "SELECT hs_code AS code, 'p' AS kind FROM company_products WHERE company_id = $1 ORDER BY hs_code", vec![id.into()]).await?;
-    let countries: Vec<Code> = all(c, "SELECT country AS code, kind FROM company_countries WHERE company_id = $1 ORDER BY country", vec![id.into()]).await?;
+    let products: Vec<Code> =
+        all(c, "SELECT hs_code AS code, 'p' AS kind FROM company_products WHERE company_id = $1 ORDER BY hs_code", vec![id.into()]).await?;
+    let countries: Vec<Code> =
+        all(c, "SELECT country AS code, kind FROM company_countries WHERE company_id = $1 ORDER BY country", vec![id.into()]).await?;
     let pick = |k: &str| countries.iter().filter(|c| c.kind == k).map(|c| c.code.clone()).collect();
     Ok(Some(Company {
         row,
@@ -207,7 +229,14 @@ pub async fn id_by_brn(c: &impl ConnectionTrait, brn_digits: &str) -> Result<Opt
 }
 
 /// Records a consent decision in the ledger and on the company (granted → agencies may see it).
-pub async fn set_consent(c: &impl ConnectionTrait, id: i64, user_id: Option<i64>, terms_version: &str, granted: bool, actor: &Actor) -> Result<()> {
+pub async fn set_consent(
+    c: &impl ConnectionTrait,
+    id: i64,
+    user_id: Option<i64>,
+    terms_version: &str,
+    granted: bool,
+    actor: &Actor,
+) -> Result<()> {
     let now = now_iso();
     exec(
         c,
@@ -216,7 +245,12 @@ pub async fn set_consent(c: &impl ConnectionTrait, id: i64, user_id: Option<i64>
     )
     .await?;
     let (v, at) = if granted { (Some(terms_version.to_string()), Some(now)) } else { (None, None) };
-    exec(c, "UPDATE companies SET consent_version = $1, consent_at = $2, version = version + 1 WHERE id = $3", vec![v.clone().into(), at.into(), id.into()]).await?;
+    exec(
+        c,
+        "UPDATE companies SET consent_version = $1, consent_at = $2, version = version + 1 WHERE id = $3",
+        vec![v.clone().into(), at.into(), id.into()],
+    )
+    .await?;
     record_change(c, id, actor, "consent", None, Some(if granted { terms_version.to_string() } else { "withdrawn".into() })).await
 }
 
@@ -231,7 +265,12 @@ pub struct Change {
 }
 
 pub async fn history(c: &impl ConnectionTrait, id: i64, limit: i64) -> Result<Vec<Change>> {
-    Ok(all(c, "SELECT id, actor, at, field, old_value, new_value FROM company_changes WHERE company_id = $1 ORDER BY id DESC LIMIT $2", vec![id.into(), limit.into()]).await?)
+    Ok(all(
+        c,
+        "SELECT id, actor, at, field, old_value, new_value FROM company_changes WHERE company_id = $1 ORDER BY id DESC LIMIT $2",
+        vec![id.into(), limit.into()],
+    )
+    .await?)
 }
 
 /// How officers search companies. Every filter is optional.
@@ -331,7 +370,9 @@ fn where_clause(f: &Filter) -> (String, Vec<Value>) {
         // every code starting with the prefix sorts before prefix + ':' (':' follows '9').
         let lo = arg(&mut values, h.to_string().into());
         let hi = arg(&mut values, format!("{h}:").into());
-        conds.push(format!("EXISTS (SELECT 1 FROM company_products p WHERE p.company_id = c.id AND p.hs_code >= {lo} AND p.hs_code < {hi})"));
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM company_products p WHERE p.company_id = c.id AND p.hs_code >= {lo} AND p.hs_code < {hi})"
+        ));
     }
     if let Some(cc) = f.country.as_deref().filter(|s| !s.is_empty()) {
         let p = arg(&mut values, cc.to_string().into());
@@ -343,7 +384,14 @@ fn where_clause(f: &Filter) -> (String, Vec<Value>) {
 
 /// One page of matching companies and the total count, in SQL. The pages and the API search
 /// the in-memory `company_index`; this is the reference it is tested against.
-pub async fn search(c: &impl ConnectionTrait, f: &Filter, sort: Sort, desc: bool, limit: i64, offset: i64) -> Result<(Vec<CompanyRow>, i64)> {
+pub async fn search(
+    c: &impl ConnectionTrait,
+    f: &Filter,
+    sort: Sort,
+    desc: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CompanyRow>, i64)> {
     let (wh, values) = where_clause(f);
     let total: Option<Count> = one(c, &format!("SELECT COUNT(*) AS n FROM companies c {wh}"), values.clone()).await?;
     let n = values.len();
@@ -351,7 +399,12 @@ pub async fn search(c: &impl ConnectionTrait, f: &Filter, sort: Sort, desc: bool
     values.push(limit.into());
     values.push(offset.into());
     let dir = if desc { "DESC" } else { "ASC" };
-    let rows = all(c, &format!("SELECT {COLS} FROM companies c {wh} ORDER BY {} {dir}, c.id {dir} LIMIT ${} OFFSET ${}", sort.column(), n + 1, n + 2), values).await?;
+    let rows = all(
+        c,
+        &format!("SELECT {COLS} FROM companies c {wh} ORDER BY {} {dir}, c.id {dir} LIMIT ${} OFFSET ${}", sort.column(), n + 1, n + 2),
+        values,
+    )
+    .await?;
     Ok((rows, total.map(|t| t.n).unwrap_or(0)))
 }
 

@@ -70,7 +70,12 @@ enum Key {
 
 fn keys_of(c: &Company, name: &str) -> Vec<Key> {
     let r = &c.row;
-    let mut keys = vec![Key::Region(r.region.clone()), Key::Stage(r.export_stage.clone()), Key::Ksic(r.ksic.clone()), Key::Ksic(r.ksic_section.clone())];
+    let mut keys = vec![
+        Key::Region(r.region.clone()),
+        Key::Stage(r.export_stage.clone()),
+        Key::Ksic(r.ksic.clone()),
+        Key::Ksic(r.ksic_section.clone()),
+    ];
     if r.consent_version.is_some() {
         keys.push(Key::Consented);
     }
@@ -157,9 +162,10 @@ impl Inner {
                 let old_keys = keys_of(&old, &self.names[s as usize]);
                 for k in &old_keys {
                     if !new_keys.contains(k)
-                        && let Some(l) = self.lists.get_mut(k) {
-                            remove_sorted(l, s);
-                        }
+                        && let Some(l) = self.lists.get_mut(k)
+                    {
+                        remove_sorted(l, s);
+                    }
                 }
                 self.brn.remove(&old.row.brn);
                 self.attrs[s as usize] = attrs;
@@ -271,7 +277,9 @@ impl CompanyIndex {
             company_id: i64,
             last: i64,
         }
-        let changed: Vec<Changed> = all(&store.db, "SELECT company_id, MAX(id) AS last FROM company_changes WHERE id > $1 GROUP BY company_id", vec![since.into()]).await?;
+        let changed: Vec<Changed> =
+            all(&store.db, "SELECT company_id, MAX(id) AS last FROM company_changes WHERE id > $1 GROUP BY company_id", vec![since.into()])
+                .await?;
         if changed.is_empty() {
             return Ok(0);
         }
@@ -308,7 +316,8 @@ impl CompanyIndex {
         let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
         // A whole business registration number is an exact lookup.
         if let Some(digits) = q.as_deref().map(|q| q.replace('-', "")).filter(|d| d.len() == 10 && d.chars().all(|c| c.is_ascii_digit())) {
-            let hit: Vec<Slot> = inner.brn.get(&digits).copied().filter(|&s| inner.matches(s, &Filter { q: None, ..f.clone() }, None)).into_iter().collect();
+            let hit: Vec<Slot> =
+                inner.brn.get(&digits).copied().filter(|&s| inner.matches(s, &Filter { q: None, ..f.clone() }, None)).into_iter().collect();
             let total = hit.len();
             return Found { rows: page(&inner, hit, sort, desc, limit, offset), total };
         }
@@ -357,20 +366,25 @@ impl CompanyIndex {
         let hs_residual = f.hs_prefix.as_deref().filter(|v| v.len() != 2 && v.len() != 4);
         let residual = |s: Slot| {
             let c = &inner.companies[s as usize];
-            hs_residual.is_none_or(|v| c.products.iter().any(|p| p.starts_with(v))) && q.as_deref().is_none_or(|q| inner.names[s as usize].contains(q))
+            hs_residual.is_none_or(|v| c.products.iter().any(|p| p.starts_with(v)))
+                && q.as_deref().is_none_or(|q| inner.names[s as usize].contains(q))
         };
         let smallest_attr = attr_lists.iter().copied().min_by_key(|l| l.len());
         // Only attribute filters, matching a large share of all companies: count with the
         // smallest list, and walk the sort order for the page instead of collecting matches.
-        if lists.is_empty() && hs_residual.is_none() && q.is_none() && inner.ranks.is_some()
-            && let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len()) {
-                // One filter: its list is exactly the answer.
-                let total = if attr_lists.len() == 1 { driver.len() } else { driver.iter().filter(|&&s| attrs_ok(s)).count() };
-                let order = &inner.orders[sort as usize];
-                let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
-                let rows = walk.filter(|&&s| attrs_ok(s)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
-                return Found { rows, total };
-            }
+        if lists.is_empty()
+            && hs_residual.is_none()
+            && q.is_none()
+            && inner.ranks.is_some()
+            && let Some(driver) = smallest_attr.filter(|l| l.len() * 8 > inner.companies.len())
+        {
+            // One filter: its list is exactly the answer.
+            let total = if attr_lists.len() == 1 { driver.len() } else { driver.iter().filter(|&&s| attrs_ok(s)).count() };
+            let order = &inner.orders[sort as usize];
+            let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
+            let rows = walk.filter(|&&s| attrs_ok(s)).skip(offset).take(limit).map(|&s| inner.companies[s as usize].clone()).collect();
+            return Found { rows, total };
+        }
         let matched: Vec<Slot> = match (smallest_attr, lists.iter().map(|l| l.len()).min()) {
             // No filter at all.
             (None, None) => (0..inner.companies.len() as Slot).filter(|&s| residual(s)).collect(),
@@ -487,7 +501,12 @@ fn page(inner: &Inner, mut matched: Vec<Slot>, sort: Sort, desc: bool, limit: us
         }
         let order = &inner.orders[sort as usize];
         let walk: Box<dyn Iterator<Item = &Slot>> = if desc { Box::new(order.iter().rev()) } else { Box::new(order.iter()) };
-        return walk.filter(|&&s| wanted[s as usize]).skip(offset).take(end - offset).map(|&s| inner.companies[s as usize].clone()).collect();
+        return walk
+            .filter(|&&s| wanted[s as usize])
+            .skip(offset)
+            .take(end - offset)
+            .map(|&s| inner.companies[s as usize].clone())
+            .collect();
     }
     if end < matched.len() {
         matched.select_nth_unstable_by(end, cmp);

@@ -20,7 +20,12 @@ pub struct Job {
 
 pub async fn enqueue(c: &impl ConnectionTrait, kind: &str, payload: &serde_json::Value) -> Result<()> {
     let now = now_iso();
-    exec(c, "INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4)", vec![kind.into(), payload.to_string().into(), now.clone().into(), now.into()]).await?;
+    exec(
+        c,
+        "INSERT INTO jobs (kind, payload, run_at, created_at) VALUES ($1, $2, $3, $4)",
+        vec![kind.into(), payload.to_string().into(), now.clone().into(), now.into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -40,18 +45,29 @@ pub async fn claim(c: &impl ConnectionTrait) -> Result<Option<Job>> {
 }
 
 pub async fn complete(c: &impl ConnectionTrait, id: i64) -> Result<()> {
-    exec(c, "UPDATE jobs SET status = 'done', finished_at = $1, locked_until = NULL WHERE id = $2", vec![now_iso().into(), id.into()]).await?;
+    exec(c, "UPDATE jobs SET status = 'done', finished_at = $1, locked_until = NULL WHERE id = $2", vec![now_iso().into(), id.into()])
+        .await?;
     Ok(())
 }
 
 /// Schedules a retry after 2^attempts × 10 seconds, or parks the job as dead.
 pub async fn fail(c: &impl ConnectionTrait, job: &Job, error: &str) -> Result<()> {
     if job.attempts >= MAX_ATTEMPTS {
-        exec(c, "UPDATE jobs SET status = 'dead', last_error = $1, finished_at = $2, locked_until = NULL WHERE id = $3", vec![error.into(), now_iso().into(), job.id.into()]).await?;
+        exec(
+            c,
+            "UPDATE jobs SET status = 'dead', last_error = $1, finished_at = $2, locked_until = NULL WHERE id = $3",
+            vec![error.into(), now_iso().into(), job.id.into()],
+        )
+        .await?;
     } else {
         let delay = 10i64 << job.attempts.clamp(0, 16);
         let at = iso(time::OffsetDateTime::now_utc() + time::Duration::seconds(delay));
-        exec(c, "UPDATE jobs SET status = 'pending', last_error = $1, run_at = $2, locked_until = NULL WHERE id = $3", vec![error.into(), at.into(), job.id.into()]).await?;
+        exec(
+            c,
+            "UPDATE jobs SET status = 'pending', last_error = $1, run_at = $2, locked_until = NULL WHERE id = $3",
+            vec![error.into(), at.into(), job.id.into()],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -47,7 +47,12 @@ async fn apply(c: &impl ConnectionTrait, backend: DatabaseBackend) -> Result<Vec
 }
 
 async fn apply_one(c: &impl ConnectionTrait, backend: DatabaseBackend, version: i64, name: &str, sql: &str) -> Result<Option<i64>> {
-    exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", vec![]).await?;
+    exec(
+        c,
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        vec![],
+    )
+    .await?;
     #[derive(FromQueryResult)]
     struct V {
         #[allow(dead_code)]
@@ -66,7 +71,12 @@ async fn apply_one(c: &impl ConnectionTrait, backend: DatabaseBackend, version: 
     for part in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         exec(c, part, vec![]).await?;
     }
-    exec(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", vec![version.into(), name.into(), crate::now_iso().into()]).await?;
+    exec(
+        c,
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        vec![version.into(), name.into(), crate::now_iso().into()],
+    )
+    .await?;
     tracing::info!(version, name, "applied migration");
     Ok(Some(version))
 }

@@ -87,7 +87,14 @@ fn parse_kind(kind: &str, text: &str) -> Result<(&'static str, &'static [&'stati
         "countries" => {
             let mut out = Vec::new();
             for r in rows(text)? {
-                out.push(vec![s(col(&r, "alpha2")?), s(col(&r, "alpha3")?), s(col(&r, "name_en")?), s(col(&r, "name_ko")?), s(col(&r, "m49_region")?), s(col(&r, "currency_code")?)]);
+                out.push(vec![
+                    s(col(&r, "alpha2")?),
+                    s(col(&r, "alpha3")?),
+                    s(col(&r, "name_en")?),
+                    s(col(&r, "name_ko")?),
+                    s(col(&r, "m49_region")?),
+                    s(col(&r, "currency_code")?),
+                ]);
             }
             Ok(("countries", &["alpha2", "alpha3", "name_en", "name_ko", "region", "currency"], out))
         }
@@ -102,7 +109,13 @@ fn parse_kind(kind: &str, text: &str) -> Result<(&'static str, &'static [&'stati
             let mut out = Vec::new();
             for r in rows(text)? {
                 let parent = col(&r, "parent")?;
-                out.push(vec![s(col(&r, "code")?), s(col(&r, "level")?), Value::from((!parent.is_empty()).then_some(parent)), s(col(&r, "name_ko")?), s(col(&r, "name_en")?)]);
+                out.push(vec![
+                    s(col(&r, "code")?),
+                    s(col(&r, "level")?),
+                    Value::from((!parent.is_empty()).then_some(parent)),
+                    s(col(&r, "name_ko")?),
+                    s(col(&r, "name_en")?),
+                ]);
             }
             Ok(("ksic", &["code", "level", "parent", "name_ko", "name_en"], out))
         }
@@ -117,8 +130,15 @@ fn parse_kind(kind: &str, text: &str) -> Result<(&'static str, &'static [&'stati
         "sme-size" => {
             let mut out = Vec::new();
             for r in rows(text)? {
-                let n = |c: &str| -> Result<i64> { col(&r, c)?.parse().map_err(|_| StoreError::Invalid(format!("{c} must be an integer"))) };
-                out.push(vec![s(col(&r, "ksic_section")?), n("micro_employees_below")?.into(), n("small_max_revenue_krw")?.into(), n("medium_max_revenue_krw")?.into(), s(col(&r, "source")?)]);
+                let n =
+                    |c: &str| -> Result<i64> { col(&r, c)?.parse().map_err(|_| StoreError::Invalid(format!("{c} must be an integer"))) };
+                out.push(vec![
+                    s(col(&r, "ksic_section")?),
+                    n("micro_employees_below")?.into(),
+                    n("small_max_revenue_krw")?.into(),
+                    n("medium_max_revenue_krw")?.into(),
+                    s(col(&r, "source")?),
+                ]);
             }
             Ok(("size_rules", &["ksic_section", "micro_employees_below", "small_max_revenue_krw", "medium_max_revenue_krw", "source"], out))
         }
@@ -281,7 +301,8 @@ impl RefData {
         let db = &store.db;
         // Read the version first: an import racing with this load leads to one more reload.
         let version = version(store).await?;
-        let countries: Vec<Country> = all(db, "SELECT alpha2, alpha3, name_en, name_ko, region, currency FROM countries ORDER BY name_en", vec![]).await?;
+        let countries: Vec<Country> =
+            all(db, "SELECT alpha2, alpha3, name_en, name_ko, region, currency FROM countries ORDER BY name_en", vec![]).await?;
         let hs: Vec<HsEntry> = all(db, "SELECT code, level, parent, name_en, name_ko FROM hs_codes ORDER BY code", vec![]).await?;
         let regions: Vec<Region> = all(db, "SELECT code, iso, name_ko, name_en FROM regions ORDER BY code", vec![]).await?;
         let ksic: Vec<Ksic> = all(db, "SELECT code, level, parent, name_ko, name_en FROM ksic ORDER BY code", vec![]).await?;
@@ -296,7 +317,10 @@ impl RefData {
         let stage_rows: Vec<StageRow> = all(db, "SELECT code, min_usd, name_ko, name_en, source FROM export_stages", vec![]).await?;
         let stage_sources = stage_rows.iter().map(|s| (s.code.clone(), s.source.clone())).collect();
         let stages = ExportStageTable::new(
-            stage_rows.into_iter().map(|s| ExportStage { code: s.code, name_ko: s.name_ko, name_en: s.name_en, min_usd: s.min_usd }).collect(),
+            stage_rows
+                .into_iter()
+                .map(|s| ExportStage { code: s.code, name_ko: s.name_ko, name_en: s.name_en, min_usd: s.min_usd })
+                .collect(),
         )
         .map_err(StoreError::Invalid)?;
         #[derive(FromQueryResult)]
@@ -306,11 +330,18 @@ impl RefData {
             small_max_revenue_krw: i64,
             medium_max_revenue_krw: i64,
         }
-        let size_rows: Vec<SizeRow> = all(db, "SELECT ksic_section, micro_employees_below, small_max_revenue_krw, medium_max_revenue_krw FROM size_rules", vec![]).await?;
+        let size_rows: Vec<SizeRow> =
+            all(db, "SELECT ksic_section, micro_employees_below, small_max_revenue_krw, medium_max_revenue_krw FROM size_rules", vec![])
+                .await?;
         let sizes = SizeClassTable::new(
             size_rows
                 .into_iter()
-                .map(|r| SizeRule { ksic_section: r.ksic_section, micro_employees_below: r.micro_employees_below, small_max_revenue_krw: r.small_max_revenue_krw, medium_max_revenue_krw: r.medium_max_revenue_krw })
+                .map(|r| SizeRule {
+                    ksic_section: r.ksic_section,
+                    micro_employees_below: r.micro_employees_below,
+                    small_max_revenue_krw: r.small_max_revenue_krw,
+                    medium_max_revenue_krw: r.medium_max_revenue_krw,
+                })
                 .collect(),
         )
         .map_err(StoreError::Invalid)?;
@@ -361,12 +392,7 @@ impl RefData {
             self.hs[start..].iter().take_while(|h| h.code.starts_with(&digits)).collect()
         } else {
             let words: Vec<&str> = q.split_whitespace().collect();
-            self.hs_search
-                .iter()
-                .enumerate()
-                .filter(|(_, text)| words.iter().all(|w| text.contains(w)))
-                .map(|(i, _)| &self.hs[i])
-                .collect()
+            self.hs_search.iter().enumerate().filter(|(_, text)| words.iter().all(|w| text.contains(w))).map(|(i, _)| &self.hs[i]).collect()
         };
         hits.sort_by_key(|h| (h.level, h.code.clone()));
         hits.truncate(limit);

@@ -31,12 +31,23 @@ pub async fn create(c: &impl ConnectionTrait, user_id: i64, name: &str) -> Resul
 }
 
 pub async fn list(c: &impl ConnectionTrait, user_id: i64) -> Result<Vec<ApiToken>> {
-    Ok(all(c, "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC", vec![user_id.into()]).await?)
+    Ok(all(
+        c,
+        "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+        vec![user_id.into()],
+    )
+    .await?)
 }
 
 /// Revokes one of the user's own tokens; false when no such live token exists.
 pub async fn revoke(c: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<bool> {
-    Ok(exec(c, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL", vec![now_iso().into(), id.into(), user_id.into()]).await? == 1)
+    Ok(exec(
+        c,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        vec![now_iso().into(), id.into(), user_id.into()],
+    )
+    .await?
+        == 1)
 }
 
 /// The user a live token belongs to; records its use.
@@ -47,7 +58,12 @@ pub async fn authenticate(c: &impl ConnectionTrait, secret: &str) -> Result<Opti
         user_id: i64,
         last_used_at: Option<String>,
     }
-    let row: Option<Row> = one(c, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", vec![token_hash(secret).into()]).await?;
+    let row: Option<Row> = one(
+        c,
+        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        vec![token_hash(secret).into()],
+    )
+    .await?;
     let Some(row) = row else { return Ok(None) };
     // Write the last-use time at most once a minute: an API client in a loop must not turn
     // every read into a write.

@@ -71,7 +71,12 @@ pub async fn list(c: &impl ConnectionTrait, limit: i64, offset: i64) -> Result<V
 }
 
 pub async fn list_for_agency(c: &impl ConnectionTrait, agency_id: i64, limit: i64, offset: i64) -> Result<Vec<User>> {
-    Ok(all(c, &format!("SELECT {COLS} FROM users WHERE agency_id = $1 ORDER BY id LIMIT $2 OFFSET $3"), vec![agency_id.into(), limit.into(), offset.into()]).await?)
+    Ok(all(
+        c,
+        &format!("SELECT {COLS} FROM users WHERE agency_id = $1 ORDER BY id LIMIT $2 OFFSET $3"),
+        vec![agency_id.into(), limit.into(), offset.into()],
+    )
+    .await?)
 }
 
 pub async fn members_of(c: &impl ConnectionTrait, company_id: i64) -> Result<Vec<User>> {
@@ -128,7 +133,8 @@ pub async fn record_success(c: &impl ConnectionTrait, user_id: i64) -> Result<()
 /// database so that every node counts the same attempts.
 pub async fn recent_attempts(c: &impl ConnectionTrait, ip: &str, minutes: i64) -> Result<i64> {
     let since = iso(time::OffsetDateTime::now_utc() - time::Duration::minutes(minutes));
-    let n: Option<Count> = one(c, "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at >= $2 AND ok = FALSE", vec![ip.into(), since.into()]).await?;
+    let n: Option<Count> =
+        one(c, "SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at >= $2 AND ok = FALSE", vec![ip.into(), since.into()]).await?;
     Ok(n.map(|n| n.n).unwrap_or(0))
 }
 
@@ -139,7 +145,12 @@ pub async fn purge_attempts(c: &impl ConnectionTrait) -> Result<u64> {
 }
 
 pub async fn log_attempt(c: &impl ConnectionTrait, ip: &str, email: &str, ok: bool) -> Result<()> {
-    exec(c, "INSERT INTO login_attempts (ip, email, at, ok) VALUES ($1, $2, $3, $4)", vec![ip.into(), email.into(), now_iso().into(), ok.into()]).await?;
+    exec(
+        c,
+        "INSERT INTO login_attempts (ip, email, at, ok) VALUES ($1, $2, $3, $4)",
+        vec![ip.into(), email.into(), now_iso().into(), ok.into()],
+    )
+    .await?;
     Ok(())
 }
 
@@ -163,7 +174,12 @@ pub async fn invite(c: &impl ConnectionTrait, company_id: i64, email: &str, invi
 }
 
 pub async fn invitations_of(c: &impl ConnectionTrait, company_id: i64) -> Result<Vec<Invitation>> {
-    Ok(all(c, "SELECT id, company_id, email, invited_by, created_at, accepted_at FROM invitations WHERE company_id = $1 ORDER BY id DESC", vec![company_id.into()]).await?)
+    Ok(all(
+        c,
+        "SELECT id, company_id, email, invited_by, created_at, accepted_at FROM invitations WHERE company_id = $1 ORDER BY id DESC",
+        vec![company_id.into()],
+    )
+    .await?)
 }
 
 pub async fn invitation_by_token(c: &impl ConnectionTrait, token: &str) -> Result<Option<Invitation>> {

@@ -1,7 +1,7 @@
 //! Passwords (Argon2id) and the sign-in policy: lock-out and rate limits.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 
 /// Wrong passwords in a row before an account locks.
 pub const MAX_FAILURES: i64 = 5;

@@ -160,7 +160,10 @@ impl IntoResponse for ApiError {
                 "validation",
                 "api-invalid",
                 None,
-                errs.0.iter().map(|e| ProblemField { field: e.field.clone(), code: e.code.to_string(), message: t.field_error(e) }).collect(),
+                errs.0
+                    .iter()
+                    .map(|e| ProblemField { field: e.field.clone(), code: e.code.to_string(), message: t.field_error(e) })
+                    .collect(),
             ),
             ApiErrorKind::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "api-too-large", None, vec![]),
             ApiErrorKind::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "error-internal", None, vec![]),

@@ -50,9 +50,10 @@ impl Lang {
             let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             if let Some(l) = Lang::parse(primary)
-                && best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, l));
-                }
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, l));
+            }
         }
         best.map(|(_, l)| l)
     }

@@ -68,7 +68,15 @@ impl AppState {
     /// Must be called inside a Tokio runtime (it starts the read-audit writer).
     pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config) -> AppState {
         let read_audit = audit_sink::AuditSink::start(store.clone());
-        AppState { read_audit, store, companies: Arc::new(companies), refs: Arc::new(RwLock::new(Arc::new(refs))), config: Arc::new(config), metrics: Arc::new(metrics::Metrics::default()), sessions: Arc::default() }
+        AppState {
+            read_audit,
+            store,
+            companies: Arc::new(companies),
+            refs: Arc::new(RwLock::new(Arc::new(refs))),
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            sessions: Arc::default(),
+        }
     }
     /// The reference data in force; cheap (an `Arc` clone).
     pub fn refs(&self) -> Arc<RefData> {
@@ -124,8 +132,7 @@ pub fn router(state: AppState) -> axum::Router {
     use axum::middleware;
     use tower_http::services::ServeDir;
 
-    let pages = pages::router()
-        .layer(middleware::from_fn_with_state(state.clone(), session::layer));
+    let pages = pages::router().layer(middleware::from_fn_with_state(state.clone(), session::layer));
     let api = api::router(state.clone());
     axum::Router::new()
         .merge(pages)

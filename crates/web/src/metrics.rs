@@ -39,9 +39,14 @@ impl Metrics {
         for (i, c) in self.by_class.iter().enumerate() {
             s.push_str(&format!("globaldesk_http_requests_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
         }
-        s.push_str("# HELP globaldesk_http_request_duration_seconds Request latency.\n# TYPE globaldesk_http_request_duration_seconds histogram\n");
+        s.push_str(
+            "# HELP globaldesk_http_request_duration_seconds Request latency.\n# TYPE globaldesk_http_request_duration_seconds histogram\n",
+        );
         for (i, b) in BUCKETS.iter().enumerate() {
-            s.push_str(&format!("globaldesk_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}\n", self.buckets[i].load(Ordering::Relaxed)));
+            s.push_str(&format!(
+                "globaldesk_http_request_duration_seconds_bucket{{le=\"{b}\"}} {}\n",
+                self.buckets[i].load(Ordering::Relaxed)
+            ));
         }
         let count = self.count.load(Ordering::Relaxed);
         s.push_str(&format!("globaldesk_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}\n"));

@@ -59,7 +59,14 @@ pub fn can_edit(user: &User, company_id: i64) -> bool {
 
 /// Creates the signed-in member's company (when `id` is None) or updates one, all in one
 /// transaction: the profile, its lists and its history are saved together or not at all.
-pub async fn save_company(state: &AppState, user: &User, id: Option<i64>, version: Option<i64>, input: &CompanyInput, consent: Option<bool>) -> Result<i64, SaveError> {
+pub async fn save_company(
+    state: &AppState,
+    user: &User,
+    id: Option<i64>,
+    version: Option<i64>,
+    input: &CompanyInput,
+    consent: Option<bool>,
+) -> Result<i64, SaveError> {
     use store::TransactionTrait;
     let refs = state.refs();
     let profile = input.parse(refs.as_ref(), today()).map_err(SaveError::Invalid)?;
@@ -120,10 +127,18 @@ pub fn view_company(state: &AppState, t: &crate::i18n::Tr, company: std::sync::A
     let refs = state.refs();
     let r = &company.row;
     let region_name = refs.region(&r.region).map(|x| t.pick(&x.name_ko, &x.name_en).to_string()).unwrap_or_else(|| r.region.clone());
-    let ksic_name = refs.ksic_entry(&r.ksic).map(|x| format!("{} {}", x.code, t.pick(&x.name_ko, &x.name_en))).unwrap_or_else(|| r.ksic.clone());
-    let stage_name = refs.stages.get(&r.export_stage).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or_else(|| r.export_stage.clone());
-    let products = company.products.iter().map(|c| (c.clone(), refs.hs(c).map(|h| t.pick(&h.name_ko, &h.name_en).to_string()).unwrap_or_default())).collect();
-    let country = |list: &Vec<String>| list.iter().map(|c| (c.clone(), refs.country(c).map(|x| t.pick(&x.name_ko, &x.name_en).to_string()).unwrap_or_default())).collect();
+    let ksic_name =
+        refs.ksic_entry(&r.ksic).map(|x| format!("{} {}", x.code, t.pick(&x.name_ko, &x.name_en))).unwrap_or_else(|| r.ksic.clone());
+    let stage_name =
+        refs.stages.get(&r.export_stage).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or_else(|| r.export_stage.clone());
+    let products = company
+        .products
+        .iter()
+        .map(|c| (c.clone(), refs.hs(c).map(|h| t.pick(&h.name_ko, &h.name_en).to_string()).unwrap_or_default()))
+        .collect();
+    let country = |list: &Vec<String>| {
+        list.iter().map(|c| (c.clone(), refs.country(c).map(|x| t.pick(&x.name_ko, &x.name_en).to_string()).unwrap_or_default())).collect()
+    };
     let export_countries = country(&company.export_countries);
     let target_countries = country(&company.target_countries);
     let age_years = domain::company::parse_date("f", &r.founded_on).map(|d| domain::facts::whole_years(d, today())).unwrap_or(0);

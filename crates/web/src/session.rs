@@ -112,9 +112,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool, http
 
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
     if state.config.trust_proxy
-        && let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
-            return first.trim().to_string();
-        }
+        && let Some(first) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_string();
+    }
     peer.map(|p| p.ip().to_string()).unwrap_or_default()
 }
 
@@ -177,12 +178,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(b) => b,
             Err(_) => return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::PAYLOAD_TOO_LARGE),
         };
-        let sent = parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| form_field(&bytes, "_csrf"));
+        let sent =
+            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| form_field(&bytes, "_csrf"));
         if !sent.is_some_and(|s| constant_time_eq(&s, &csrf)) {
             tracing::warn!(path = %parts.uri.path(), "refused a request without a valid CSRF token");
             return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::FORBIDDEN);
@@ -234,15 +231,13 @@ fn urldecode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                Ok(v) => {
+                    out.push(v);
+                    i += 2;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

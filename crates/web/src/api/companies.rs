@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::error::{ApiError, ApiErrorKind, Problem};
 use crate::pages::officer::SearchQuery;
 use crate::services::{self, SaveError};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use domain::CompanyInput;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -120,7 +120,13 @@ pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(p): Quer
     };
     let per_page = p.per_page.unwrap_or(25).clamp(1, 100);
     let page = p.page.unwrap_or(1).max(1);
-    let found = state.companies.search(&q.filter(&caller.user), Sort::parse(&q.sort), q.dir == "desc", per_page as usize, ((page - 1) * per_page) as usize);
+    let found = state.companies.search(
+        &q.filter(&caller.user),
+        Sort::parse(&q.sort),
+        q.dir == "desc",
+        per_page as usize,
+        ((page - 1) * per_page) as usize,
+    );
     let items = found.rows.into_iter().map(|c| to_json(&state, &caller, c)).collect();
     Ok(Json(CompanyPage { total: found.total as i64, page, per_page, items }))
 }
@@ -195,9 +201,16 @@ fn save_error(caller: &ApiUser, e: SaveError) -> ApiError {
 /// send the `version` you read; a stale one gets 409.
 #[utoipa::path(put, path = "/api/v1/companies/{id}", params(("id" = i64, Path)), request_body = CompanyWrite,
     responses((status = 200, body = CompanyJson), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<CompanyWrite>) -> Result<Json<CompanyJson>, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CompanyWrite>,
+) -> Result<Json<CompanyJson>, ApiError> {
     visible(&state, &caller, id).await?;
-    services::save_company(&state, &caller.user, Some(id), body.version, &body.input(), body.consent).await.map_err(|e| save_error(&caller, e))?;
+    services::save_company(&state, &caller.user, Some(id), body.version, &body.input(), body.consent)
+        .await
+        .map_err(|e| save_error(&caller, e))?;
     let c = visible(&state, &caller, id).await?;
     Ok(Json(to_json(&state, &caller, c)))
 }
@@ -205,8 +218,13 @@ pub async fn update(State(state): State<AppState>, caller: ApiUser, Path(id): Pa
 /// Register the caller's company (a company member without one).
 #[utoipa::path(post, path = "/api/v1/companies", request_body = CompanyWrite,
     responses((status = 201, body = CompanyJson), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<CompanyWrite>) -> Result<(StatusCode, Json<CompanyJson>), ApiError> {
-    let id = services::save_company(&state, &caller.user, None, None, &body.input(), body.consent).await.map_err(|e| save_error(&caller, e))?;
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<CompanyWrite>,
+) -> Result<(StatusCode, Json<CompanyJson>), ApiError> {
+    let id =
+        services::save_company(&state, &caller.user, None, None, &body.input(), body.consent).await.map_err(|e| save_error(&caller, e))?;
     let mut caller = caller;
     caller.user.company_id = Some(id);
     let c = visible(&state, &caller, id).await?;
@@ -231,7 +249,12 @@ pub struct HsParams {
 #[utoipa::path(get, path = "/api/v1/reference/hs", params(HsParams), responses((status = 200, body = Vec<HsJson>)))]
 pub async fn hs(State(state): State<AppState>, _caller: ApiUser, Query(p): Query<HsParams>) -> Json<Vec<HsJson>> {
     let refs = state.refs();
-    Json(refs.suggest_hs(&p.q, 50).into_iter().map(|h| HsJson { code: h.code.clone(), level: h.level, name_ko: h.name_ko.clone(), name_en: h.name_en.clone() }).collect())
+    Json(
+        refs.suggest_hs(&p.q, 50)
+            .into_iter()
+            .map(|h| HsJson { code: h.code.clone(), level: h.level, name_ko: h.name_ko.clone(), name_en: h.name_en.clone() })
+            .collect(),
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -246,5 +269,15 @@ pub struct CountryJson {
 #[utoipa::path(get, path = "/api/v1/reference/countries", responses((status = 200, body = Vec<CountryJson>)))]
 pub async fn countries(State(state): State<AppState>, _caller: ApiUser) -> Json<Vec<CountryJson>> {
     let refs = state.refs();
-    Json(refs.countries.iter().map(|c| CountryJson { alpha2: c.alpha2.clone(), alpha3: c.alpha3.clone(), name_ko: c.name_ko.clone(), name_en: c.name_en.clone() }).collect())
+    Json(
+        refs.countries
+            .iter()
+            .map(|c| CountryJson {
+                alpha2: c.alpha2.clone(),
+                alpha3: c.alpha3.clone(),
+                name_ko: c.name_ko.clone(),
+                name_en: c.name_en.clone(),
+            })
+            .collect(),
+    )
 }

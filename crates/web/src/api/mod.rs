@@ -6,10 +6,10 @@ pub mod companies;
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorKind, Problem, ProblemField};
 use crate::i18n::Lang;
+use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts};
 use axum::routing::get;
-use axum::Json;
 use serde::Serialize;
 use store::users::User;
 use utoipa::OpenApi;
@@ -91,8 +91,15 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
         let db = &state.store.db;
-        let user_id = store::tokens::authenticate(db, token).await.map_err(|e| ApiError::store(lang, e))?.ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
-        let user = store::users::by_id(db, user_id).await.map_err(|e| ApiError::store(lang, e))?.filter(|u| u.active).ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
+        let user_id = store::tokens::authenticate(db, token)
+            .await
+            .map_err(|e| ApiError::store(lang, e))?
+            .ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
+        let user = store::users::by_id(db, user_id)
+            .await
+            .map_err(|e| ApiError::store(lang, e))?
+            .filter(|u| u.active)
+            .ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
         let lang = lang_of(parts, Some(&user));
         Ok(ApiUser { user, lang })
     }
@@ -136,5 +143,13 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = Problem)))]
 async fn me(State(_state): State<AppState>, caller: ApiUser) -> Json<Me> {
     let u = caller.user;
-    Json(Me { id: u.id, email: u.email, display_name: u.display_name, role: u.role, agency_id: u.agency_id, company_id: u.company_id, locale: u.locale })
+    Json(Me {
+        id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        role: u.role,
+        agency_id: u.agency_id,
+        company_id: u.company_id,
+        locale: u.locale,
+    })
 }

@@ -7,11 +7,11 @@ use crate::error::PageError;
 use crate::i18n::Lang;
 use crate::session::{self, Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use domain::{FieldError, FieldErrors, Role, text};
 use serde::Deserialize;
 use store::TransactionTrait;
@@ -52,7 +52,13 @@ fn login_fields(p: &Page, email: &str, errors: &FieldErrors) -> Vec<Field> {
 }
 
 async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
-    let flash = if q.confirmed.is_some() { Some("flash-confirmed") } else if q.sent.is_some() { Some("flash-confirm-sent") } else { None };
+    let flash = if q.confirmed.is_some() {
+        Some("flash-confirmed")
+    } else if q.sent.is_some() {
+        Some("flash-confirm-sent")
+    } else {
+        None
+    };
     let p = Page::new(&state, &ctx, "login-title").with_flash(flash);
     let fields = login_fields(&p, "", &FieldErrors::default());
     render(LoginTemplate { p, fields, next: safe_next(q.next.as_deref()), error: String::new() })
@@ -113,7 +119,8 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
         _ => home_for(user.role()).to_string(),
     };
     let mut r = Redirect::to(&target).into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &secret, auth::SESSION_HOURS * 3600, state.config.secure_cookies, true));
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &secret, auth::SESSION_HOURS * 3600, state.config.secure_cookies, true));
     Ok(r)
 }
 
@@ -235,17 +242,16 @@ async fn signup(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SignupFor
     if !confirm_now {
         let t = ctx.tr();
         let link = format!("{}/confirm?token={token}", state.config.base_url.trim_end_matches('/'));
-        crate::mail::enqueue(&tx, &crate::mail::Email { to: acct.email.clone(), subject: t.t("mail-confirm-subject"), body: t.ta("mail-confirm-body", &link) })
-            .await
-            .map_err(PageError::from)?;
+        crate::mail::enqueue(
+            &tx,
+            &crate::mail::Email { to: acct.email.clone(), subject: t.t("mail-confirm-subject"), body: t.ta("mail-confirm-body", &link) },
+        )
+        .await
+        .map_err(PageError::from)?;
     }
     store::audit::record(&tx, Some(user_id), &acct.email, "signup", &format!("user:{user_id}"), &ctx.ip, "").await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    if confirm_now {
-        Ok(Redirect::to("/login?confirmed=1").into_response())
-    } else {
-        Ok(Redirect::to("/login?sent=1").into_response())
-    }
+    if confirm_now { Ok(Redirect::to("/login?confirmed=1").into_response()) } else { Ok(Redirect::to("/login?sent=1").into_response()) }
 }
 
 #[derive(Deserialize)]
@@ -263,7 +269,12 @@ async fn confirm(State(state): State<AppState>, Query(q): Query<ConfirmQuery>) -
     }
 }
 
-async fn switch_lang(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
     let lang = Lang::parse(&code).ok_or_else(PageError::not_found)?;
     if let Some(u) = &ctx.user {
         store::users::set_locale(&state.store.db, u.id, lang.code()).await?;
@@ -336,17 +347,23 @@ async fn invite_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<
     render(SignupTemplate { p, fields, action: format!("/invite/{}", session::urlencode(&token)), intro })
 }
 
-async fn accept_invite(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form<SignupForm>) -> Result<Response, PageError> {
+async fn accept_invite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(f): Form<SignupForm>,
+) -> Result<Response, PageError> {
     let inv = store::users::invitation_by_token(&state.store.db, &token).await?.ok_or_else(PageError::not_found)?;
     let p = Page::new(&state, &ctx, "invite-title");
     let mut acct = parse_signup(&f);
     // The invitation was sent to one address; accept it only for that address.
     if let Ok(a) = &acct
-        && a.email != inv.email {
-            let mut errs = FieldErrors::default();
-            errs.push(FieldError::new("email", "err-invite-email"));
-            acct = Err(errs);
-        }
+        && a.email != inv.email
+    {
+        let mut errs = FieldErrors::default();
+        errs.push(FieldError::new("email", "err-invite-email"));
+        acct = Err(errs);
+    }
     let acct = match acct {
         Ok(a) => a,
         Err(errs) => {

@@ -6,11 +6,11 @@ use crate::auth;
 use crate::error::PageError;
 use crate::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use domain::{FieldError, FieldErrors, Role, text};
 use serde::Deserialize;
 use store::users::User;
@@ -63,7 +63,14 @@ fn grantable(admin: &User) -> Vec<Role> {
 /// Users shown per page of the admin list.
 const USERS_PER_PAGE: i64 = 50;
 
-async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldErrors, flash: Option<&str>, page: i64) -> Result<Response, PageError> {
+async fn users_page(
+    state: &AppState,
+    ctx: &Ctx,
+    f: &NewUserForm,
+    errs: &FieldErrors,
+    flash: Option<&str>,
+    page: i64,
+) -> Result<Response, PageError> {
     let me = admin(ctx)?;
     let p = Page::new(state, ctx, "users-title").with_flash(flash);
     let db = &state.store.db;
@@ -72,13 +79,19 @@ async fn users_page(state: &AppState, ctx: &Ctx, f: &NewUserForm, errs: &FieldEr
         _ => store::users::list_for_agency(db, me.agency_id.unwrap_or(-1), USERS_PER_PAGE + 1, (page - 1) * USERS_PER_PAGE).await?,
     };
     let agencies = store::agencies::list(db).await?;
-    let agency_name = |id: Option<i64>| agencies.iter().find(|a| Some(a.id) == id).map(|a| p.t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default();
+    let agency_name = |id: Option<i64>| {
+        agencies.iter().find(|a| Some(a.id) == id).map(|a| p.t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default()
+    };
     // One row more than a page tells whether there is a next page.
     let has_next = list.len() as i64 > USERS_PER_PAGE;
-    let users = list.into_iter().take(USERS_PER_PAGE as usize).map(|u| {
-        let a = agency_name(u.agency_id);
-        (u, a)
-    }).collect();
+    let users = list
+        .into_iter()
+        .take(USERS_PER_PAGE as usize)
+        .map(|u| {
+            let a = agency_name(u.agency_id);
+            (u, a)
+        })
+        .collect();
     let roles = grantable(me).into_iter().map(|r| (r.as_str().to_string(), p.t.t(&format!("role-{}", r.as_str())))).collect();
     let agency_options = agencies
         .iter()
@@ -105,7 +118,15 @@ struct UsersQuery {
 }
 
 async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Response, PageError> {
-    users_page(&state, &ctx, &NewUserForm::default(), &FieldErrors::default(), q.created.as_ref().map(|_| "flash-user-created"), q.page.unwrap_or(1).max(1)).await
+    users_page(
+        &state,
+        &ctx,
+        &NewUserForm::default(),
+        &FieldErrors::default(),
+        q.created.as_ref().map(|_| "flash-user-created"),
+        q.page.unwrap_or(1).max(1),
+    )
+    .await
 }
 
 async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
@@ -137,7 +158,17 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
     let hash = auth::hash_password(&password);
     let created = store::users::create(
         db,
-        store::users::NewUser { email: &email, password_hash: &hash, display_name: &name, role, agency_id: agency.map(|a| a.id), company_id: None, locale: ctx.lang.code(), email_confirmed: true, confirm_token_hash: None },
+        store::users::NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: &name,
+            role,
+            agency_id: agency.map(|a| a.id),
+            company_id: None,
+            locale: ctx.lang.code(),
+            email_confirmed: true,
+            confirm_token_hash: None,
+        },
     )
     .await;
     match created {
@@ -196,9 +227,20 @@ async fn insights(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     let p = Page::new(&state, &ctx, "insights-title");
     let refs = state.refs();
     let t = p.t;
-    let by_region: Vec<(String, i64)> = state.companies.tally("region").into_iter().map(|(k, n)| (refs.region(&k).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or(k), n as i64)).collect();
-    let by_stage: Vec<(String, i64)> = state.companies.tally("export_stage").into_iter().map(|(k, n)| (refs.stages.get(&k).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or(k), n as i64)).collect();
-    let by_size: Vec<(String, i64)> = state.companies.tally("size_class").into_iter().map(|(k, n)| (t.t(&format!("size-{k}")), n as i64)).collect();
+    let by_region: Vec<(String, i64)> = state
+        .companies
+        .tally("region")
+        .into_iter()
+        .map(|(k, n)| (refs.region(&k).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()).unwrap_or(k), n as i64))
+        .collect();
+    let by_stage: Vec<(String, i64)> = state
+        .companies
+        .tally("export_stage")
+        .into_iter()
+        .map(|(k, n)| (refs.stages.get(&k).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()).unwrap_or(k), n as i64))
+        .collect();
+    let by_size: Vec<(String, i64)> =
+        state.companies.tally("size_class").into_iter().map(|(k, n)| (t.t(&format!("size-{k}")), n as i64)).collect();
     let total = state.companies.len() as i64;
     render(InsightsTemplate { p, groups: vec![("field-region", by_region), ("field-stage", by_stage), ("fact-size", by_size)], total })
 }

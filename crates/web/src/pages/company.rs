@@ -6,11 +6,11 @@ use crate::error::PageError;
 use crate::services::{self, CompanyView, SaveError};
 use crate::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Form;
 use domain::{CompanyInput, FieldError, FieldErrors, Role, text};
 use serde::Deserialize;
 use store::TransactionTrait;
@@ -138,7 +138,16 @@ fn profile_fields(state: &AppState, p: &Page, f: &ProfileForm, errs: &FieldError
     let ksic = refs
         .ksic
         .iter()
-        .map(|k| (k.code.clone(), if k.level == "section" { format!("{} {}", k.code, t.pick(&k.name_ko, &k.name_en)) } else { format!("\u{a0}\u{a0}{} {}", k.code, t.pick(&k.name_ko, &k.name_en)) }))
+        .map(|k| {
+            (
+                k.code.clone(),
+                if k.level == "section" {
+                    format!("{} {}", k.code, t.pick(&k.name_ko, &k.name_en))
+                } else {
+                    format!("\u{a0}\u{a0}{} {}", k.code, t.pick(&k.name_ko, &k.name_en))
+                },
+            )
+        })
         .collect();
     vec![
         Field::new(t, "brn", "text", f.brn.clone(), errs).required(),
@@ -158,7 +167,8 @@ fn profile_fields(state: &AppState, p: &Page, f: &ProfileForm, errs: &FieldError
 
 fn profile_page(state: &AppState, p: Page, f: &ProfileForm, errs: &FieldErrors, is_new: bool) -> Result<Response, PageError> {
     let fields = profile_fields(state, &p, f, errs);
-    let error_summary = fields.iter().filter(|x| x.has_error()).map(|x| (x.name.to_string(), format!("{}: {}", x.label, x.error))).collect();
+    let error_summary =
+        fields.iter().filter(|x| x.has_error()).map(|x| (x.name.to_string(), format!("{}: {}", x.label, x.error))).collect();
     let refs = state.refs();
     let products_named = f
         .products
@@ -227,7 +237,13 @@ struct MembersTemplate {
     invite_link: Option<String>,
 }
 
-async fn members_page(state: &AppState, ctx: &Ctx, errs: &FieldErrors, email: &str, invite_link: Option<String>) -> Result<Response, PageError> {
+async fn members_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errs: &FieldErrors,
+    email: &str,
+    invite_link: Option<String>,
+) -> Result<Response, PageError> {
     let user = member(ctx)?;
     let company_id = user.company_id.ok_or_else(PageError::not_found)?;
     let p = Page::new(state, ctx, "members-title").with_flash(invite_link.as_ref().map(|_| "flash-invited"));

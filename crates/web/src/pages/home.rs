@@ -42,7 +42,9 @@ async fn sources(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Pa
         .stages
         .stages()
         .iter()
-        .map(|s| (t.pick(&s.name_ko, &s.name_en).to_string(), t.usd(s.min_usd), refs.stage_sources.get(&s.code).cloned().unwrap_or_default()))
+        .map(|s| {
+            (t.pick(&s.name_ko, &s.name_en).to_string(), t.usd(s.min_usd), refs.stage_sources.get(&s.code).cloned().unwrap_or_default())
+        })
         .collect();
     render(SourcesTemplate { p: Page::new(&state, &ctx, "sources-title"), stages })
 }

@@ -59,10 +59,14 @@ impl Page {
         let role = ctx.user.as_ref().map(|u| u.role());
         let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home")];
         match role {
-            Some(Role::CompanyMember) => items.extend([("/desk", "nav-desk"), ("/company", "nav-company"), ("/company/members", "nav-members")]),
+            Some(Role::CompanyMember) => {
+                items.extend([("/desk", "nav-desk"), ("/company", "nav-company"), ("/company/members", "nav-members")])
+            }
             Some(Role::Officer) => items.extend([("/companies", "nav-companies")]),
             Some(Role::AgencyAdmin) => items.extend([("/companies", "nav-companies"), ("/admin/users", "nav-users")]),
-            Some(Role::PlatformAdmin) => items.extend([("/companies", "nav-companies"), ("/admin/users", "nav-users"), ("/admin/audit", "nav-audit")]),
+            Some(Role::PlatformAdmin) => {
+                items.extend([("/companies", "nav-companies"), ("/admin/users", "nav-users"), ("/admin/audit", "nav-audit")])
+            }
             Some(Role::Analyst) => items.extend([("/insights", "nav-insights")]),
             None => {}
         }
@@ -71,10 +75,33 @@ impl Page {
         }
         let nav = items
             .into_iter()
-            .map(|(href, key)| NavItem { href, label: t.t(key), active: if href == "/" { path == "/" } else { path.starts_with(href) && (path.len() == href.len() || path.as_bytes()[href.len()] == b'/') && !(href == "/company" && path.starts_with("/company/")) } })
+            .map(|(href, key)| NavItem {
+                href,
+                label: t.t(key),
+                active: if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                        && (path.len() == href.len() || path.as_bytes()[href.len()] == b'/')
+                        && !(href == "/company" && path.starts_with("/company/"))
+                },
+            })
             .collect();
-        let user = ctx.user.as_ref().map(|u| UserView { name: u.display_name.clone(), email: u.email.clone(), role_label: t.t(&format!("role-{}", u.role)) });
-        Page { t, user, csrf: ctx.csrf.clone(), demo: state.config.demo, here: ctx.here.clone(), title: if title_key.is_empty() { String::new() } else { t.t(title_key) }, nav, flash: None }
+        let user = ctx.user.as_ref().map(|u| UserView {
+            name: u.display_name.clone(),
+            email: u.email.clone(),
+            role_label: t.t(&format!("role-{}", u.role)),
+        });
+        Page {
+            t,
+            user,
+            csrf: ctx.csrf.clone(),
+            demo: state.config.demo,
+            here: ctx.here.clone(),
+            title: if title_key.is_empty() { String::new() } else { t.t(title_key) },
+            nav,
+            flash: None,
+        }
     }
 
     pub fn with_flash(mut self, key: Option<&str>) -> Page {

@@ -71,7 +71,16 @@ impl SearchQuery {
     }
     fn query_string(&self, page: Option<i64>) -> String {
         let mut parts = Vec::new();
-        for (k, v) in [("q", &self.q), ("region", &self.region), ("ksic", &self.ksic), ("hs", &self.hs), ("country", &self.country), ("stage", &self.stage), ("sort", &self.sort), ("dir", &self.dir)] {
+        for (k, v) in [
+            ("q", &self.q),
+            ("region", &self.region),
+            ("ksic", &self.ksic),
+            ("hs", &self.hs),
+            ("country", &self.country),
+            ("stage", &self.stage),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+        ] {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", urlencode(v)));
             }
@@ -123,7 +132,13 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
     let user = staff(&ctx)?;
     let p = Page::new(&state, &ctx, "companies-title");
     let page = q.page.unwrap_or(1).max(1);
-    let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", PAGE_SIZE as usize, ((page - 1) * PAGE_SIZE) as usize);
+    let found = state.companies.search(
+        &q.filter(user),
+        Sort::parse(&q.sort),
+        q.dir == "desc",
+        PAGE_SIZE as usize,
+        ((page - 1) * PAGE_SIZE) as usize,
+    );
     let total = found.total as i64;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let refs = state.refs();
@@ -138,7 +153,12 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
         page_links,
         regions: refs.regions.iter().map(|r| (r.code.clone(), t.pick(&r.name_ko, &r.name_en).to_string())).collect(),
         stages: refs.stages.stages().iter().map(|s| (s.code.clone(), t.pick(&s.name_ko, &s.name_en).to_string())).collect(),
-        ksic_sections: refs.ksic.iter().filter(|k| k.level == "section").map(|k| (k.code.clone(), format!("{} {}", k.code, t.pick(&k.name_ko, &k.name_en)))).collect(),
+        ksic_sections: refs
+            .ksic
+            .iter()
+            .filter(|k| k.level == "section")
+            .map(|k| (k.code.clone(), format!("{} {}", k.code, t.pick(&k.name_ko, &k.name_en))))
+            .collect(),
         export_qs: q.query_string(None),
         prev_href: format!("/companies?{}", q.query_string(Some((page - 1).max(1)))),
         next_href: format!("/companies?{}", q.query_string(Some((page + 1).min(pages)))),
@@ -149,10 +169,22 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQ
 
 /// The columns of an export, in the reader's language.
 fn export_rows(refs: &RefData, t: &crate::i18n::Tr, companies: &[Arc<Company>]) -> (Vec<String>, Vec<Vec<String>>) {
-    let header = ["field-brn", "field-name-ko", "field-name-en", "field-region", "field-ksic", "field-founded-on", "field-employees", "field-revenue-krw", "field-exports-usd", "field-stage", "field-products"]
-        .iter()
-        .map(|k| t.t(k))
-        .collect();
+    let header = [
+        "field-brn",
+        "field-name-ko",
+        "field-name-en",
+        "field-region",
+        "field-ksic",
+        "field-founded-on",
+        "field-employees",
+        "field-revenue-krw",
+        "field-exports-usd",
+        "field-stage",
+        "field-products",
+    ]
+    .iter()
+    .map(|k| t.t(k))
+    .collect();
     let body = companies
         .iter()
         .map(|c| {
@@ -179,7 +211,16 @@ fn export_rows(refs: &RefData, t: &crate::i18n::Tr, companies: &[Arc<Company>]) 
 async fn export_data(state: &AppState, ctx: &Ctx, q: &SearchQuery) -> Result<(Vec<String>, Vec<Vec<String>>), PageError> {
     let user = staff(ctx)?;
     let found = state.companies.search(&q.filter(user), Sort::parse(&q.sort), q.dir == "desc", EXPORT_LIMIT as usize, 0);
-    store::audit::record(&state.store.db, Some(user.id), &user.email, "companies.export", "", &ctx.ip, &format!("{} rows; {}", found.rows.len(), q.query_string(None))).await?;
+    store::audit::record(
+        &state.store.db,
+        Some(user.id),
+        &user.email,
+        "companies.export",
+        "",
+        &ctx.ip,
+        &format!("{} rows; {}", found.rows.len(), q.query_string(None)),
+    )
+    .await?;
     Ok(export_rows(&state.refs(), &ctx.tr(), &found.rows))
 }
 
@@ -189,17 +230,26 @@ async fn export_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Sea
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let write = |w: &mut csv::Writer<&mut Vec<u8>>, r: &[String]| w.write_record(r).map_err(|e| {
-            tracing::error!(error = %e, "CSV export failed");
-            PageError(crate::error::PageErrorKind::Internal)
-        });
+        let write = |w: &mut csv::Writer<&mut Vec<u8>>, r: &[String]| {
+            w.write_record(r).map_err(|e| {
+                tracing::error!(error = %e, "CSV export failed");
+                PageError(crate::error::PageErrorKind::Internal)
+            })
+        };
         write(&mut w, &header)?;
         for r in &body {
             write(&mut w, r)?;
         }
         w.flush().map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
     }
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.csv\"")], out).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.csv\""),
+        ],
+        out,
+    )
+        .into_response())
 }
 
 async fn export_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
@@ -232,7 +282,10 @@ async fn export_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Se
         PageError(crate::error::PageErrorKind::Internal)
     })?;
     Ok((
-        [(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.xlsx\"")],
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.xlsx\""),
+        ],
         bytes,
     )
         .into_response())
@@ -256,7 +309,14 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     if !services::can_view(user, &company.row) {
         return Err(PageError::not_found());
     }
-    state.read_audit.record(crate::audit_sink::ReadAudit { user_id: user.id, actor: user.email.clone(), action: "company.view", target: format!("company:{id}"), ip: ctx.ip.clone(), at: store::now_iso() });
+    state.read_audit.record(crate::audit_sink::ReadAudit {
+        user_id: user.id,
+        actor: user.email.clone(),
+        action: "company.view",
+        target: format!("company:{id}"),
+        ip: ctx.ip.clone(),
+        at: store::now_iso(),
+    });
     let p = Page::new(&state, &ctx, "company-detail-title");
     let history = store::companies::history(&state.store.db, id, 200).await?;
     let size_label = p.t.t(&format!("size-{}", company.row.size_class));

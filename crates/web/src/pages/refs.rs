@@ -39,14 +39,26 @@ async fn hs(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SuggestQuer
     let refs = state.refs();
     let t = ctx.tr();
     let items = refs.suggest_hs(&q.q, 15).into_iter().map(|h| (h.code.clone(), shorten(t.pick(&h.name_ko, &h.name_en), 70))).collect();
-    render(SuggestTemplate { target: target_field(&q.target), items, empty: if q.q.trim().is_empty() { String::new() } else { t.t("suggest-none") } })
+    render(SuggestTemplate {
+        target: target_field(&q.target),
+        items,
+        empty: if q.q.trim().is_empty() { String::new() } else { t.t("suggest-none") },
+    })
 }
 
 async fn countries(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SuggestQuery>) -> Response {
     let refs = state.refs();
     let t = ctx.tr();
-    let items = if q.q.trim().is_empty() { vec![] } else { refs.suggest_countries(&q.q, 15).into_iter().map(|c| (c.alpha2.clone(), t.pick(&c.name_ko, &c.name_en).to_string())).collect() };
-    render(SuggestTemplate { target: target_field(&q.target), items, empty: if q.q.trim().is_empty() { String::new() } else { t.t("suggest-none") } })
+    let items = if q.q.trim().is_empty() {
+        vec![]
+    } else {
+        refs.suggest_countries(&q.q, 15).into_iter().map(|c| (c.alpha2.clone(), t.pick(&c.name_ko, &c.name_en).to_string())).collect()
+    };
+    render(SuggestTemplate {
+        target: target_field(&q.target),
+        items,
+        empty: if q.q.trim().is_empty() { String::new() } else { t.t("suggest-none") },
+    })
 }
 
 /// Heading names run to hundreds of characters; a suggestion shows the start.
