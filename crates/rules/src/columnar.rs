@@ -434,36 +434,30 @@ impl<'a> Ctx<'a> {
         let (words, base, wbase) = (self.words, self.base, self.block * BW);
         let n = self.cols.n;
         let leaf = &self.set.leaves[l];
-        // Bits of `pred` over the rows of word `w` of this block.
         let ord = |vals: &[i64], valid: &[u64], out: &mut [u64], pred: &dyn Fn(i64) -> bool| {
-            for w in 0..words {
-                let s = base + w * 64;
-                let e = (s + 64).min(n);
-                let mut bits = 0u64;
-                for (j, x) in vals[s..e].iter().enumerate() {
-                    bits |= u64::from(pred(*x)) << j;
-                }
-                let v = valid[wbase + w];
-                out[w] = bits & v;
-                out[BW + w] = !bits & v;
-            }
+            ord_kernel(vals, valid, out, base, wbase, words, n, |x| pred(x));
         };
         let fact_col = leaf.fact().map(|f| &self.cols.cols[f]);
         match (leaf, fact_col) {
             (Leaf::Ord { op, v, .. }, Some(Column::Ord { vals, valid })) => {
                 let v = *v;
+                macro_rules! k {
+                    ($pred:expr) => {
+                        ord_kernel(vals, valid, out, base, wbase, words, n, $pred)
+                    };
+                }
                 match op {
-                    crate::CmpOp::Lt => ord(vals, valid, out, &|x| x < v),
-                    crate::CmpOp::Le => ord(vals, valid, out, &|x| x <= v),
-                    crate::CmpOp::Gt => ord(vals, valid, out, &|x| x > v),
-                    crate::CmpOp::Ge => ord(vals, valid, out, &|x| x >= v),
-                    crate::CmpOp::Eq => ord(vals, valid, out, &|x| x == v),
-                    crate::CmpOp::Ne => ord(vals, valid, out, &|x| x != v),
+                    crate::CmpOp::Lt => k!(|x| x < v),
+                    crate::CmpOp::Le => k!(|x| x <= v),
+                    crate::CmpOp::Gt => k!(|x| x > v),
+                    crate::CmpOp::Ge => k!(|x| x >= v),
+                    crate::CmpOp::Eq => k!(|x| x == v),
+                    crate::CmpOp::Ne => k!(|x| x != v),
                 }
             }
             (Leaf::Between { lo, hi, .. }, Some(Column::Ord { vals, valid })) => {
                 let (lo, hi) = (*lo, *hi);
-                ord(vals, valid, out, &|x| lo <= x && x <= hi)
+                ord_kernel(vals, valid, out, base, wbase, words, n, |x| lo <= x && x <= hi)
             }
             (Leaf::OrdIn { set, negated, .. }, Some(Column::Ord { vals, valid })) => {
                 let neg = *negated;
@@ -557,5 +551,23 @@ impl<'a> Ctx<'a> {
             out[w] = bits & self.mask[w];
             out[BW + w] = !bits & self.mask[w];
         }
+    }
+}
+
+/// Bits of `pred` over the rows of a block, 64 at a time: T where it holds on a known value,
+/// F where it fails on one. Generic so that each comparison compiles to its own tight loop.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn ord_kernel(vals: &[i64], valid: &[u64], out: &mut [u64], base: usize, wbase: usize, words: usize, n: usize, pred: impl Fn(i64) -> bool) {
+    for w in 0..words {
+        let s = base + w * 64;
+        let e = (s + 64).min(n);
+        let mut bits = 0u64;
+        for (j, x) in vals[s..e].iter().enumerate() {
+            bits |= u64::from(pred(*x)) << j;
+        }
+        let v = valid[wbase + w];
+        out[w] = bits & v;
+        out[BW + w] = !bits & v;
     }
 }

@@ -82,9 +82,9 @@ pub struct Part {
     pub node: NodeId,
     pub cond: Cond,
     pub text: String,
-    /// The node of every condition under `cond` in preorder, named predicates expanded
-    /// (see `explain`): how an explanation finds each line's outcome.
-    pub trace: Vec<NodeId>,
+    /// The explanation lines of this part, worked out once when the rule is compiled; an
+    /// explanation only adds each line's outcome and the company's value.
+    pub lines: Vec<crate::explain::LineTemplate>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,7 +139,8 @@ impl RuleSet {
         let part = |set: &mut RuleSet, c: &Cond| {
             let mut trace = Vec::new();
             let node = set.node_of(c, lang, &mut trace);
-            Part { node, cond: c.clone(), text: c.to_string(), trace }
+            let lines = crate::explain::templates(c, &trace, lang);
+            Part { node, cond: c.clone(), text: c.to_string(), lines }
         };
         let requirements = rule.requirements().iter().map(|c| part(self, c)).collect();
         let points = rule.points.iter().map(|p| (p.points, part(self, &p.when))).collect();
@@ -259,17 +260,52 @@ impl RuleSet {
     /// Evaluates every program for one company; the evaluation keeps each node's outcome
     /// (the trace) so that any program can be explained afterwards without evaluating again.
     pub fn evaluate<'a>(&'a self, subject: &'a Subject) -> Evaluation<'a> {
-        let mut ev = Evaluation { set: self, subject, memo: vec![UNSET; self.nodes.len()] };
-        for p in &self.programs {
-            for r in &p.requirements {
-                ev.node(r.node);
-            }
-            ev.node(p.root);
-            for (_, part) in &p.points {
-                ev.node(part.node);
-            }
+        // Children are always interned before their parents, so one pass in index order
+        // evaluates every node after its children: no recursion, no memo checks.
+        let leaves: Vec<Tri> = self.leaves.iter().map(|l| eval_leaf(l, subject)).collect();
+        let mut memo: Vec<u8> = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let t = match n {
+                Node::Leaf(l) => leaves[*l as usize],
+                Node::All(kids) => {
+                    let (mut f, mut u) = (false, false);
+                    for &k in kids {
+                        let v = memo[k as usize];
+                        f |= v == 0;
+                        u |= v == 2;
+                    }
+                    if f { Tri::False } else if u { Tri::Unknown } else { Tri::True }
+                }
+                Node::Any(kids) => {
+                    let (mut t, mut u) = (false, false);
+                    for &k in kids {
+                        let v = memo[k as usize];
+                        t |= v == 1;
+                        u |= v == 2;
+                    }
+                    if t { Tri::True } else if u { Tri::Unknown } else { Tri::False }
+                }
+                Node::Not(k) => match memo[*k as usize] {
+                    0 => Tri::True,
+                    1 => Tri::False,
+                    _ => Tri::Unknown,
+                },
+                Node::AtLeast(k, kids) => {
+                    let yes = kids.iter().filter(|&&c| memo[c as usize] == 1).count() as u32;
+                    let maybe = kids.iter().filter(|&&c| memo[c as usize] == 2).count() as u32;
+                    if yes >= *k {
+                        Tri::True
+                    } else if yes + maybe < *k {
+                        Tri::False
+                    } else {
+                        Tri::Unknown
+                    }
+                }
+                Node::Ref(_, inner) => tri(memo[*inner as usize]),
+            };
+            memo.push(t as u8);
         }
-        ev
+        Evaluation { set: self, subject, memo }
     }
 
     /// Evaluates only the given programs (the rest stay unevaluated in the trace).
@@ -381,11 +417,11 @@ impl<'a> Evaluation<'a> {
         set.programs[program].points.iter().filter(|(_, p)| self.node(p.node) == Tri::True).map(|(n, _)| n).sum()
     }
 
-    pub fn subject(&self) -> &Subject {
+    pub fn subject(&self) -> &'a Subject {
         self.subject
     }
 
-    pub fn rule_set(&self) -> &RuleSet {
+    pub fn rule_set(&self) -> &'a RuleSet {
         self.set
     }
 }

@@ -1,17 +1,19 @@
 //! Explanations: from a program's conditions and one company's evaluation to the lines a
 //! person reads ("Not eligible: employees 268, the limit is under 300"). The structure is
-//! language-neutral; the web layer words it in Korean or English.
+//! language-neutral; the web layer words it in Korean or English. Everything that does not
+//! depend on the company (texts, structure) is prepared when the rule is compiled, so an
+//! explanation borrows it and only adds outcomes and values.
 
 use crate::ast::Cond;
 use crate::catalog::FactId;
-use crate::engine::{Evaluation, NodeId, Part, Tri};
+use crate::engine::{Evaluation, NodeId, Tri};
 use crate::language::Language;
 use crate::subject::Value;
 
 #[derive(Debug, Clone)]
 pub enum LineKind {
-    /// A condition on one fact (or on the awards), with the company's value.
-    Condition { cond: Cond, fact: Option<FactId>, actual: Option<Value> },
+    /// A condition on one fact (or on the awards).
+    Condition { cond: Cond, fact: Option<FactId> },
     /// A named predicate; its own conditions follow one level deeper.
     Predicate { name: String },
     /// `and`, `or`, `not` or `at_least(k)` over the lines that follow one level deeper.
@@ -19,106 +21,147 @@ pub enum LineKind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Line {
+pub struct LineTemplate {
     pub depth: u8,
-    pub outcome: Tri,
+    pub node: NodeId,
     pub text: String,
     pub kind: LineKind,
 }
 
 #[derive(Debug, Clone)]
-pub struct RequirementExplained {
-    pub text: String,
+pub struct Line<'a> {
+    pub depth: u8,
     pub outcome: Tri,
-    pub lines: Vec<Line>,
+    pub text: &'a str,
+    pub kind: &'a LineKind,
+    /// The company's value of the line's fact (`None` when missing or not a fact line).
+    pub actual: Option<&'a Value>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Explanation {
+pub struct RequirementExplained<'a> {
+    pub text: &'a str,
     pub outcome: Tri,
-    pub score: i64,
-    pub requirements: Vec<RequirementExplained>,
-    /// Points rows: (points, condition text, outcome).
-    pub points: Vec<(i64, String, Tri)>,
-    /// Canonical text of the requirements that evaluated false.
-    pub failing: Vec<String>,
-    /// Missing facts behind unknown requirements, sorted by name.
-    pub missing: Vec<String>,
+    pub lines: Vec<Line<'a>>,
 }
 
-impl Explanation {
+#[derive(Debug, Clone)]
+pub struct Explanation<'a> {
+    pub outcome: Tri,
+    pub score: i64,
+    pub requirements: Vec<RequirementExplained<'a>>,
+    /// Points rows: (points, condition text, outcome).
+    pub points: Vec<(i64, &'a str, Tri)>,
+    /// Canonical text of the requirements that evaluated false.
+    pub failing: Vec<&'a str>,
+    /// Missing facts behind unknown requirements, sorted by name.
+    pub missing: Vec<&'static str>,
+}
+
+impl Explanation<'_> {
     /// One requirement false and none unknown: the company is a single step away.
     pub fn one_away(&self) -> bool {
         self.outcome == Tri::False && self.failing.len() == 1 && self.requirements.iter().all(|r| r.outcome != Tri::Unknown)
     }
 }
 
-impl Evaluation<'_> {
-    pub fn explain(&mut self, program: usize, lang: &Language) -> Explanation {
+/// The lines of one condition in preorder (named predicates expanded), given the node of each
+/// condition in the same order as `RuleSet` compiled them.
+pub(crate) fn templates(c: &Cond, trace: &[NodeId], lang: &Language) -> Vec<LineTemplate> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    walk(c, 0, trace, &mut pos, lang, &mut out);
+    out
+}
+
+fn walk(c: &Cond, depth: u8, trace: &[NodeId], pos: &mut usize, lang: &Language, out: &mut Vec<LineTemplate>) {
+    let node = trace[*pos];
+    *pos += 1;
+    let text = c.to_string();
+    match c {
+        Cond::All(items) | Cond::Any(items) | Cond::AtLeast(_, items) => {
+            let (op, k) = match c {
+                Cond::All(_) => ("and", 0),
+                Cond::Any(_) => ("or", 0),
+                Cond::AtLeast(k, _) => ("at_least", *k),
+                _ => unreachable!(),
+            };
+            out.push(LineTemplate { depth, node, text, kind: LineKind::Group { op, k } });
+            for i in items {
+                walk(i, depth + 1, trace, pos, lang, out);
+            }
+        }
+        Cond::Not(inner) => {
+            out.push(LineTemplate { depth, node, text, kind: LineKind::Group { op: "not", k: 0 } });
+            walk(inner, depth + 1, trace, pos, lang, out);
+        }
+        Cond::Ref(name) => {
+            out.push(LineTemplate { depth, node, text, kind: LineKind::Predicate { name: name.clone() } });
+            let def = &lang.predicate(name).expect("checked rule").cond;
+            walk(def, depth + 1, trace, pos, lang, out);
+        }
+        leaf => {
+            let mut facts = Vec::new();
+            leaf.facts(&mut facts);
+            let fact = facts.first().and_then(|f| lang.catalog.id(f));
+            out.push(LineTemplate { depth, node, text, kind: LineKind::Condition { cond: leaf.clone(), fact } });
+        }
+    }
+}
+
+impl<'a> Evaluation<'a> {
+    /// How many requirements of a program are false and how many unknown (cheap; for
+    /// "one condition away" without building explanations).
+    pub fn requirement_counts(&mut self, program: usize) -> (usize, usize) {
         let set = self.rule_set();
-        let p = set.program(program).clone();
+        let (mut f, mut u) = (0, 0);
+        for r in &set.program(program).requirements {
+            match self.outcome_of(r.node) {
+                Tri::False => f += 1,
+                Tri::Unknown => u += 1,
+                Tri::True => {}
+            }
+        }
+        (f, u)
+    }
+
+    pub fn explain(&mut self, program: usize, lang: &Language) -> Explanation<'a> {
+        let set = self.rule_set();
+        let subject = self.subject();
+        let p = set.program(program);
         let outcome = self.outcome(program);
         let score = self.score(program);
-        let mut requirements = Vec::new();
+        let mut requirements = Vec::with_capacity(p.requirements.len());
         let mut failing = Vec::new();
-        let mut missing: Vec<String> = Vec::new();
+        let mut missing: Vec<&'static str> = Vec::new();
         for r in &p.requirements {
             let out = self.outcome_of(r.node);
-            let mut lines = Vec::new();
-            let mut pos = 0;
-            self.lines(r, &r.cond, 0, &mut pos, lang, &mut lines);
+            let lines: Vec<Line<'a>> = r
+                .lines
+                .iter()
+                .map(|t| {
+                    let actual = match &t.kind {
+                        LineKind::Condition { fact: Some(f), .. } => subject.profile.get(*f),
+                        _ => None,
+                    };
+                    Line { depth: t.depth, outcome: self.outcome_of(t.node), text: &t.text, kind: &t.kind, actual }
+                })
+                .collect();
             if out == Tri::False {
-                failing.push(r.text.clone());
+                failing.push(r.text.as_str());
             }
             if out == Tri::Unknown {
                 for l in &lines {
-                    if let (Tri::Unknown, LineKind::Condition { fact: Some(f), actual: None, .. }) = (l.outcome, &l.kind) {
-                        missing.push(lang.catalog.get(*f).name.to_string());
+                    if let (Tri::Unknown, LineKind::Condition { fact: Some(f), .. }, None) = (l.outcome, l.kind, l.actual) {
+                        missing.push(lang.catalog.get(*f).name);
                     }
                 }
             }
-            requirements.push(RequirementExplained { text: r.text.clone(), outcome: out, lines });
+            requirements.push(RequirementExplained { text: &r.text, outcome: out, lines });
         }
-        missing.sort();
+        missing.sort_unstable();
         missing.dedup();
-        let points = p.points.iter().map(|(n, part)| (*n, part.text.clone(), self.outcome_of(part.node))).collect();
+        let points = p.points.iter().map(|(n, part)| (*n, part.text.as_str(), self.outcome_of(part.node))).collect();
         Explanation { outcome, score, requirements, points, failing, missing }
-    }
-
-    fn lines(&mut self, part: &Part, c: &Cond, depth: u8, pos: &mut usize, lang: &Language, out: &mut Vec<Line>) {
-        let node: NodeId = part.trace[*pos];
-        *pos += 1;
-        let outcome = self.outcome_of(node);
-        let text = c.to_string();
-        match c {
-            Cond::All(items) | Cond::Any(items) | Cond::AtLeast(_, items) => {
-                let (op, k) = match c {
-                    Cond::All(_) => ("and", 0),
-                    Cond::Any(_) => ("or", 0),
-                    Cond::AtLeast(k, _) => ("at_least", *k),
-                    _ => unreachable!(),
-                };
-                out.push(Line { depth, outcome, text, kind: LineKind::Group { op, k } });
-                for i in items {
-                    self.lines(part, i, depth + 1, pos, lang, out);
-                }
-            }
-            Cond::Not(inner) => {
-                out.push(Line { depth, outcome, text, kind: LineKind::Group { op: "not", k: 0 } });
-                self.lines(part, inner, depth + 1, pos, lang, out);
-            }
-            Cond::Ref(name) => {
-                out.push(Line { depth, outcome, text, kind: LineKind::Predicate { name: name.clone() } });
-                let def = lang.predicate(name).expect("compiled rule").cond.clone();
-                self.lines(part, &def, depth + 1, pos, lang, out);
-            }
-            leaf => {
-                let mut facts = Vec::new();
-                leaf.facts(&mut facts);
-                let fact = facts.first().and_then(|f| lang.catalog.id(f));
-                let actual = fact.and_then(|f| self.subject().profile.get(f).cloned());
-                out.push(Line { depth, outcome, text, kind: LineKind::Condition { cond: leaf.clone(), fact, actual } });
-            }
-        }
     }
 }
