@@ -1,5 +1,6 @@
 //! The pieces of the `globaldesk` binary that tests and benchmarks use too.
 
+pub mod catalog;
 pub mod demo;
 pub mod import;
 

@@ -72,7 +72,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and load the shipped reference data.
     Migrate,
-    /// Import a CSV: reference data (countries, hs, regions, ksic, export-stages, sme-size) or companies.
+    /// Import a file: reference data CSV (countries, hs, regions, ksic, export-stages, sme-size), companies CSV, or
+    /// `bizinfo` (public program notices as Bizinfo API JSON).
     Import {
         kind: String,
         file: PathBuf,
@@ -183,6 +184,11 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Some(Command::Import { kind, file, all_or_nothing }) => {
             let store = open(&cli.database_url).await?;
             let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            if kind == "bizinfo" {
+                let report = globaldesk::catalog::import_bizinfo(&store, &text).await?;
+                print!("{report}");
+                return if report.errors.is_empty() || report.added > 0 { Ok(()) } else { Err("import refused: see the errors above".into()) };
+            }
             if kind == "companies" {
                 let report = import::companies(&store, &text, all_or_nothing).await?;
                 println!("{report}");
@@ -216,7 +222,8 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             let password = demo::password();
             demo::seed_accounts(&store, &password).await?;
             let n = demo::seed_companies(&store, companies, true).await?;
-            println!("demo data ready: {n} companies");
+            let p = globaldesk::catalog::seed_demo_catalog(&store).await?;
+            println!("demo data ready: {n} companies, {p} programs added to the catalog");
             Ok(())
         }
     }
@@ -228,6 +235,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         let password = demo::password();
         let accounts = demo::seed_accounts(&store, &password).await?;
         demo::seed_companies(&store, 300, false).await?;
+        globaldesk::catalog::seed_demo_catalog(&store).await?;
         println!("\nGlobalDesk demo — accounts (password: {password}):");
         for (email, label) in accounts {
             println!("  {email:<28} {label}");

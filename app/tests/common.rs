@@ -34,6 +34,7 @@ async fn seed(store: &Store) {
     store::reference::seed_builtin(store).await.unwrap();
     globaldesk::demo::seed_accounts(store, PASSWORD).await.unwrap();
     globaldesk::demo::seed_companies(store, 40, false).await.unwrap();
+    globaldesk::catalog::seed_demo_catalog(store).await.unwrap();
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.

@@ -2,6 +2,7 @@
 //! `GLOBALDESK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
 
 mod common;
+mod programs_api;
 
 use common::*;
 use serde_json::json;

@@ -117,3 +117,49 @@ pub fn award_within(a: &Award, family: &str, years: i64, as_of: Date) -> bool {
 pub fn award_this_year(a: &Award, category: &str, as_of: Date) -> bool {
     a.category == category && a.awarded_on.year() == as_of.year()
 }
+
+/// A subject from JSON, as the API and stored test cases send it:
+/// `{"as_of": "2026-11-26", "profile": {"employees": 12, "region": "26", …},
+///   "awards": [{"family": "…", "category": "…", "awarded_on": "2025-05-01"}]}`.
+/// Facts absent from `profile` are missing. `as_of` defaults to `today`.
+pub fn subject_from_json(catalog: &Catalog, v: &serde_json::Value, today: Date) -> Result<Subject, String> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let date = |s: &str| Date::parse(s, &fmt).map_err(|_| format!("not a date (YYYY-MM-DD): {s}"));
+    let as_of = match v.get("as_of").and_then(|d| d.as_str()) {
+        Some(s) => date(s)?,
+        None => today,
+    };
+    let mut p = Profile::new(catalog);
+    if let Some(obj) = v.get("profile") {
+        let obj = obj.as_object().ok_or("profile must be an object")?;
+        for (name, val) in obj {
+            if val.is_null() {
+                continue;
+            }
+            let id = catalog.id(name).ok_or_else(|| format!("unknown fact {name}"))?;
+            let ty = catalog.get(id).ty;
+            let value = match ty {
+                FactType::Int | FactType::Money(_) => Value::Int(val.as_i64().ok_or_else(|| format!("{name}: an integer is needed"))?),
+                FactType::Date => Value::date(date(val.as_str().ok_or_else(|| format!("{name}: a date is needed"))?)?),
+                FactType::Enum | FactType::Code => Value::Text(val.as_str().ok_or_else(|| format!("{name}: text is needed"))?.to_string()),
+                FactType::CodeSet => Value::Codes(
+                    val.as_array()
+                        .ok_or_else(|| format!("{name}: a list is needed"))?
+                        .iter()
+                        .map(|x| x.as_str().map(str::to_string).ok_or_else(|| format!("{name}: a list of text is needed")))
+                        .collect::<Result<_, _>>()?,
+                ),
+                FactType::Bool => Value::Bool(val.as_bool().ok_or_else(|| format!("{name}: true or false is needed"))?),
+            };
+            p.set_named(catalog, name, value)?;
+        }
+    }
+    let mut awards = Vec::new();
+    if let Some(list) = v.get("awards") {
+        for a in list.as_array().ok_or("awards must be a list")? {
+            let s = |k: &str| a.get(k).and_then(|x| x.as_str()).map(str::to_string).ok_or_else(|| format!("award: {k} is needed"));
+            awards.push(Award { family: s("family")?, category: s("category")?, awarded_on: date(&s("awarded_on")?)? });
+        }
+    }
+    Ok(Subject::new(p, awards, as_of))
+}

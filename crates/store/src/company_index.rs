@@ -300,6 +300,13 @@ impl CompanyIndex {
         self.inner.read().expect("index lock").companies.len()
     }
 
+    /// Every company that consented to share its profile (a snapshot of shared pointers), for
+    /// the all-companies eligibility runs.
+    pub fn consented(&self) -> Vec<Arc<Company>> {
+        let inner = self.inner.read().expect("index lock");
+        inner.companies.iter().zip(&inner.attrs).filter(|(_, a)| a.consented).map(|(c, _)| c.clone()).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -6,11 +6,13 @@
 //! runs inside or outside a transaction.
 
 pub mod agencies;
+pub mod applications;
 pub mod audit;
 pub mod companies;
 pub mod company_index;
 pub mod jobs;
 pub mod migrate;
+pub mod programs;
 pub mod reference;
 pub mod sessions;
 pub mod tokens;

@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, TransactionTrai
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "reference_version", include_str!("../migrations/0002_reference_version.sql")),
+    (3, "programs", include_str!("../migrations/0003_programs.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

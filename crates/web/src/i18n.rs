@@ -79,6 +79,14 @@ impl Tr {
         args.insert(Cow::Borrowed("arg"), FluentValue::from(arg.to_string()));
         LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
     }
+    /// A message with named arguments.
+    pub fn targs(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (k, v) in args {
+            map.insert(Cow::Owned(k.to_string()), FluentValue::from(v.clone()));
+        }
+        LOCALES.try_lookup_with_args(&self.lang.id(), key, &map).unwrap_or_else(|| key.to_string())
+    }
     /// The translated text of a field error.
     pub fn field_error(&self, e: &domain::FieldError) -> String {
         match &e.arg {

@@ -9,9 +9,11 @@ pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod matching;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
+pub mod program_svc;
 pub mod services;
 pub mod session;
 
@@ -62,6 +64,10 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<session::SessionCache>,
     pub read_audit: audit_sink::AuditSink,
+    /// The published programs compiled together (see `matching`), swapped on publication.
+    catalog: Arc<RwLock<Arc<matching::LiveCatalog>>>,
+    /// All consented companies as columns, for previews and fan-out; rebuilt when stale.
+    pub population: Arc<std::sync::Mutex<Option<Arc<matching::Population>>>>,
 }
 
 impl AppState {
@@ -76,7 +82,29 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             sessions: Arc::default(),
+            catalog: Arc::default(),
+            population: Arc::default(),
         }
+    }
+    /// The live program catalog, loaded on first use.
+    pub async fn catalog(&self) -> Arc<matching::LiveCatalog> {
+        let cur = self.catalog.read().expect("catalog lock").clone();
+        if cur.version > 0 {
+            return cur;
+        }
+        self.reload_catalog().await;
+        self.catalog.read().expect("catalog lock").clone()
+    }
+    /// Reloads the catalog from the database (after a publication, or when another node
+    /// published).
+    pub async fn reload_catalog(&self) {
+        match matching::LiveCatalog::load(&self.store).await {
+            Ok(fresh) => *self.catalog.write().expect("catalog lock") = Arc::new(fresh),
+            Err(e) => tracing::warn!(error = %e, "catalog reload failed"),
+        }
+    }
+    fn catalog_version(&self) -> i64 {
+        self.catalog.read().expect("catalog lock").version
     }
     /// The reference data in force; cheap (an `Arc` clone).
     pub fn refs(&self) -> Arc<RefData> {
@@ -108,6 +136,12 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
                 },
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reference version check failed; retrying"),
+            }
+            // Programs published on another node.
+            match store::programs::catalog_version(&s.store.db).await {
+                Ok(v) if v != s.catalog_version() => s.reload_catalog().await,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "catalog version check failed; retrying"),
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
