@@ -186,6 +186,8 @@ pub struct LineView {
     pub depth: u8,
     pub outcome: &'static str,
     pub text: String,
+    /// A condition on a fact (not a group or a predicate's name).
+    pub leaf: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -319,7 +321,7 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
                         },
                         LineKind::Group { op, k } => t.ta(&format!("explain-group-{op}"), &k.to_string()),
                     };
-                    LineView { depth: l.depth, outcome: outcome_key(l.outcome), text }
+                    LineView { depth: l.depth, outcome: outcome_key(l.outcome), text, leaf: matches!(l.kind, LineKind::Condition { .. }) }
                 })
                 .collect();
             let text = lines.first().map(|l| l.text.clone()).unwrap_or_default();
@@ -335,10 +337,21 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
             href: if SUPPLEMENTARY.contains(f) { "/company/facts" } else { "/company" },
         })
         .collect();
-    let first = |o: &str| requirements.iter().filter(|r| r.outcome == o).map(|r| r.text.clone()).collect::<Vec<_>>();
+    // The summary quotes the conditions on facts behind the outcome, with the company's values
+    // ("exports last year under USD 100,000 — yours: USD 40,000"), not group headings.
+    let leaves = |o: &str, limit: usize| {
+        requirements
+            .iter()
+            .filter(|r| r.outcome == o)
+            .flat_map(|r| r.lines.iter().filter(move |l| l.leaf && l.outcome == o))
+            .map(|l| l.text.clone())
+            .take(limit)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let summary = match ex.outcome {
-        Tri::True => t.ta("explain-summary-eligible", &first("met").into_iter().take(2).collect::<Vec<_>>().join("; ")),
-        Tri::False => t.ta("explain-summary-not", &first("not_met").join("; ")),
+        Tri::True => t.ta("explain-summary-eligible", &leaves("met", 2)),
+        Tri::False => t.ta("explain-summary-not", &leaves("not_met", 3)),
         Tri::Unknown => t.ta("explain-summary-unknown", &missing.iter().map(|m| m.label.clone()).collect::<Vec<_>>().join(", ")),
     };
     let points = ex
@@ -453,4 +466,11 @@ pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
     let mut ev = set.evaluate(&subject);
     let got = ev.outcome(p).as_str();
     if got == want { Ok(()) } else { Err(format!("{got} ≠ {want}")) }
+}
+
+/// A rule error in the reader's language, with its line and column.
+pub fn rule_error_text(t: &Tr, e: &rules::RuleError) -> String {
+    let args: Vec<(&str, String)> = e.args();
+    let text = t.targs(e.key(), &args);
+    if e.path.is_empty() { text } else { format!("{text} ({})", e.path) }
 }

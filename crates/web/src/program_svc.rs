@@ -109,7 +109,7 @@ fn opt_date(errs: &mut FieldErrors, field: &str, s: &str) -> Option<String> {
     match matching::parse_date(s) {
         Some(d) if s.len() == 10 => Some(d.to_string()),
         _ => {
-            errs.push(FieldError::new(field, "err-date"));
+            errs.push(FieldError::with_arg(field, "err-date", s));
             None
         }
     }

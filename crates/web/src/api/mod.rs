@@ -2,6 +2,7 @@
 //! errors, and an OpenAPI 3.1 document with Swagger UI served from the binary (no internet).
 
 pub mod companies;
+pub mod programs;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorKind, Problem, ProblemField};
@@ -9,7 +10,7 @@ use crate::i18n::Lang;
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 use store::users::User;
 use utoipa::OpenApi;
@@ -18,8 +19,16 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "GlobalDesk API", version = "1", description = "One platform for SMEs going global and the agencies that support them. Authenticate with a personal access token: `Authorization: Bearer gdk_…`. Errors are RFC 9457 problem documents; messages follow `Accept-Language` (ko, en)."),
-    paths(me, companies::list, companies::get_one, companies::update, companies::create, companies::hs, companies::countries),
-    components(schemas(Me, Problem, ProblemField, companies::CompanyJson, companies::CompanyPage, companies::CompanyWrite, companies::HsJson, companies::CountryJson)),
+    paths(me, companies::list, companies::get_one, companies::update, companies::create, companies::hs, companies::countries,
+        programs::list, programs::get_one, programs::matches, programs::evaluate,
+        programs::list_applications, programs::apply, programs::get_application, programs::transition),
+    components(schemas(Me, Problem, ProblemField, companies::CompanyJson, companies::CompanyPage, companies::CompanyWrite, companies::HsJson, companies::CountryJson,
+        programs::ProgramJson, programs::ProgramList, programs::ProgramDetail, programs::VersionJson, programs::AgencyJson, programs::BenefitJson,
+        programs::WindowJson, programs::EffectiveJson, programs::ProgramRef, programs::MatchJson, programs::MatchesJson,
+        programs::ExplanationJson, programs::RequirementJson, programs::LineJson, programs::PointsJson, programs::MissingJson,
+        programs::EvaluateRequest, programs::EvaluateResult, programs::RuleProblem, programs::RuleErrorJson,
+        programs::ApplicationJson, programs::ApplicationDetail, programs::ApplicationList, programs::EventJson, programs::DecisionJson,
+        programs::ApplyRequest, programs::TransitionRequest)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -40,6 +49,13 @@ pub fn router(_state: AppState) -> axum::Router<AppState> {
         .route("/api/v1/companies/{id}", get(companies::get_one).put(companies::update))
         .route("/api/v1/reference/hs", get(companies::hs))
         .route("/api/v1/reference/countries", get(companies::countries))
+        .route("/api/v1/programs", get(programs::list))
+        .route("/api/v1/programs/{id}", get(programs::get_one))
+        .route("/api/v1/companies/{id}/matches", get(programs::matches))
+        .route("/api/v1/rules/evaluate", post(programs::evaluate))
+        .route("/api/v1/applications", get(programs::list_applications).post(programs::apply))
+        .route("/api/v1/applications/{id}", get(programs::get_application))
+        .route("/api/v1/applications/{id}/transitions", post(programs::transition))
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths answer as the API does; unknown pages are the pages' business.
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found));

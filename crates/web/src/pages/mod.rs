@@ -6,6 +6,8 @@ pub mod admin;
 pub mod company;
 pub mod home;
 pub mod officer;
+pub mod program_admin;
+pub mod programs;
 pub mod refs;
 
 use crate::AppState;
@@ -23,6 +25,8 @@ pub fn router() -> axum::Router<AppState> {
         .merge(account::router())
         .merge(company::router())
         .merge(officer::router())
+        .merge(programs::router())
+        .merge(program_admin::router())
         .merge(admin::router())
         .merge(refs::router())
         .fallback(|| async { crate::error::PageError::not_found() })
@@ -57,20 +61,36 @@ impl Page {
         let t = ctx.tr();
         let path = ctx.here.split('?').next().unwrap_or("/").to_string();
         let role = ctx.user.as_ref().map(|u| u.role());
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home")];
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs")];
         match role {
-            Some(Role::CompanyMember) => {
-                items.extend([("/desk", "nav-desk"), ("/company", "nav-company"), ("/company/members", "nav-members")])
+            Some(Role::CompanyMember) => items.extend([
+                ("/desk", "nav-desk"),
+                ("/my/programs", "nav-my-programs"),
+                ("/applications", "nav-applications"),
+                ("/company", "nav-company"),
+                ("/company/members", "nav-members"),
+            ]),
+            Some(Role::Officer) => {
+                items.extend([("/companies", "nav-companies"), ("/officer/programs", "nav-program-admin"), ("/officer/applications", "nav-app-queue")])
             }
-            Some(Role::Officer) => items.extend([("/companies", "nav-companies")]),
-            Some(Role::AgencyAdmin) => items.extend([("/companies", "nav-companies"), ("/admin/users", "nav-users")]),
-            Some(Role::PlatformAdmin) => {
-                items.extend([("/companies", "nav-companies"), ("/admin/users", "nav-users"), ("/admin/audit", "nav-audit")])
-            }
+            Some(Role::AgencyAdmin) => items.extend([
+                ("/companies", "nav-companies"),
+                ("/officer/programs", "nav-program-admin"),
+                ("/officer/applications", "nav-app-queue"),
+                ("/admin/users", "nav-users"),
+            ]),
+            Some(Role::PlatformAdmin) => items.extend([
+                ("/companies", "nav-companies"),
+                ("/officer/programs", "nav-program-admin"),
+                ("/officer/applications", "nav-app-queue"),
+                ("/admin/users", "nav-users"),
+                ("/admin/audit", "nav-audit"),
+            ]),
             Some(Role::Analyst) => items.extend([("/insights", "nav-insights")]),
             None => {}
         }
         if role.is_some() {
+            items.push(("/notifications", "nav-notifications"));
             items.push(("/account/tokens", "nav-tokens"));
         }
         let nav = items

@@ -1,0 +1,559 @@
+//! Programs for everyone: the consolidated catalog (public), a program with the reader's own
+//! result and its reasons, "programs for you", the company's extra facts, applications and
+//! notifications.
+
+use super::{Page, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::matching::{self, ExplainView, MatchRow, lang};
+use crate::program_svc::{self, ApplyError};
+use crate::services::today;
+use crate::session::Ctx;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json};
+use domain::Role;
+use serde::Deserialize;
+use store::applications::{self, Side};
+use store::programs::{self, ProgramVersion};
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/programs", get(catalog))
+        .route("/programs/{id}", get(detail))
+        .route("/programs/{id}/apply", post(apply))
+        .route("/my/programs", get(for_you))
+        .route("/company/facts", get(facts_form).post(save_facts))
+        .route("/applications", get(my_applications))
+        .route("/applications/{id}", get(application))
+        .route("/applications/{id}/move", post(move_application))
+        .route("/notifications", get(notifications))
+        .route("/notifications/count", get(notification_count))
+}
+
+/// A program as a list row or a header, in the reader's language.
+pub struct ProgramCard {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub agency: String,
+    pub category: String,
+    pub benefit: String,
+    pub window: String,
+    pub window_state: &'static str,
+    pub illustrative: bool,
+    pub encoded: bool,
+    pub imported: bool,
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for ch in s.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn window_state(v: &ProgramVersion, today: time::Date) -> &'static str {
+    let from = v.apply_from.as_deref().and_then(matching::parse_date);
+    let to = v.apply_to.as_deref().and_then(matching::parse_date);
+    match (from, to) {
+        (Some(f), _) if today < f => "upcoming",
+        (_, Some(t)) if today > t => "closed",
+        _ => "open",
+    }
+}
+
+pub fn card(p: &Page, v: &ProgramVersion) -> ProgramCard {
+    let t = &p.t;
+    let window = match (&v.apply_from, &v.apply_to) {
+        (None, None) => t.t("program-window-always"),
+        (a, b) => format!("{} ~ {}", a.as_deref().map(|d| t.date(d)).unwrap_or_default(), b.as_deref().map(|d| t.date(d)).unwrap_or_default()),
+    };
+    ProgramCard {
+        id: v.program_id,
+        title: t.pick(&v.title_ko, &v.title_en).to_string(),
+        summary: strip_tags(t.pick(&v.summary_ko, &v.summary_en)),
+        agency: t.pick(&v.agency_name_ko, &v.agency_name_en).to_string(),
+        category: t.t(&format!("cat-{}", v.category)),
+        benefit: v.benefit_krw.map(|n| t.krw(n)).unwrap_or_default(),
+        window,
+        window_state: window_state(v, today()),
+        illustrative: v.illustrative,
+        encoded: v.rule_text.is_some(),
+        imported: v.source == "bizinfo",
+    }
+}
+
+fn categories(p: &Page) -> Vec<(String, String)> {
+    programs::CATEGORIES.iter().map(|c| (c.to_string(), p.t.t(&format!("cat-{c}")))).collect()
+}
+
+#[derive(Deserialize, Default)]
+struct CatalogQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    open: String,
+    #[serde(default)]
+    sort: String,
+}
+
+#[derive(Template)]
+#[template(path = "programs.html")]
+struct CatalogTemplate {
+    p: Page,
+    q: CatalogQuery,
+    cards: Vec<ProgramCard>,
+    categories: Vec<(String, String)>,
+    agencies: Vec<(String, String)>,
+}
+
+async fn catalog(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
+    let p = Page::new(&state, &ctx, "programs-title");
+    let cat = state.catalog().await;
+    let today = today();
+    let needle = q.q.trim().to_lowercase();
+    let mut rows: Vec<&ProgramVersion> = cat
+        .programs
+        .iter()
+        .filter(|v| matching::in_force(v, today))
+        .filter(|v| q.category.is_empty() || v.category == q.category)
+        .filter(|v| q.agency.is_empty() || v.agency_code == q.agency)
+        .filter(|v| q.open.is_empty() || window_state(v, today) == "open")
+        .filter(|v| needle.is_empty() || v.title_ko.to_lowercase().contains(&needle) || v.title_en.to_lowercase().contains(&needle))
+        .collect();
+    if q.sort == "deadline" {
+        rows.sort_by_key(|v| v.apply_to.clone().unwrap_or_else(|| "9999".into()));
+    }
+    let cards = rows.into_iter().map(|v| card(&p, v)).collect();
+    let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
+    render(CatalogTemplate { categories: categories(&p), agencies, cards, q, p })
+}
+
+#[derive(Template)]
+#[template(path = "program_detail.html")]
+struct DetailTemplate {
+    p: Page,
+    v: ProgramVersion,
+    c: ProgramCard,
+    stages: Vec<String>,
+    documents: Vec<String>,
+    result: Option<ExplainView>,
+    can_apply: bool,
+    signed_in_member: bool,
+    rule: String,
+    error: Option<String>,
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ApplyErrorQuery>) -> Result<Response, PageError> {
+    let cat = state.catalog().await;
+    let idx = *cat.by_program_id.get(&id).ok_or_else(PageError::not_found)?;
+    let v = cat.programs[idx].clone();
+    let mut p = Page::new(&state, &ctx, "");
+    p.title = p.t.pick(&v.title_ko, &v.title_en).to_string();
+    let refs = state.refs();
+    let member = ctx.user.as_ref().filter(|u| u.role() == Role::CompanyMember && u.company_id.is_some());
+    let mut result = None;
+    if let (Some(u), Some(ri)) = (member, cat.rule_of[idx]) {
+        let company = state.companies.get(u.company_id.unwrap_or_default()).ok_or_else(PageError::not_found)?;
+        let facts = programs::facts_of(&state.store.db, company.row.id).await?;
+        let awards = programs::awards_of(&state.store.db, company.row.id).await?;
+        let subject = matching::subject_of(&company, &facts, &awards, today());
+        let mut ev = cat.set.evaluate_some(&subject, &[ri]);
+        result = Some(matching::explain_view(&ev.explain(ri, lang()), &p.t, &refs));
+    }
+    let can_apply = member.is_some()
+        && cat.in_force(idx, today())
+        && matching::window_open(&v, today())
+        && result.as_ref().is_none_or(|r| r.outcome != "not_eligible");
+    let stages = v.stages().iter().map(|s| refs.stages.get(s).map(|st| p.t.pick(&st.name_ko, &st.name_en).to_string()).unwrap_or_else(|| s.to_string())).collect();
+    let documents = v.documents(p.t.is_ko()).into_iter().map(str::to_string).collect();
+    let error = q.error.as_deref().map(|k| match &q.arg {
+        Some(a) => p.t.ta(k, a),
+        None => p.t.t(k),
+    });
+    render(DetailTemplate {
+        c: card(&p, &v),
+        rule: v.rule_text.clone().unwrap_or_default(),
+        signed_in_member: member.is_some(),
+        v,
+        stages,
+        documents,
+        result,
+        can_apply,
+        error,
+        p,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct ApplyErrorQuery {
+    error: Option<String>,
+    arg: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ApplyForm {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    draft: Option<String>,
+}
+
+pub fn apply_error_key(e: &ApplyError) -> (&'static str, Option<String>) {
+    match e {
+        ApplyError::Forbidden => ("err-apply-forbidden", None),
+        ApplyError::NotFound => ("err-not-found", None),
+        ApplyError::NoCompany => ("err-apply-no-company", None),
+        ApplyError::Closed => ("err-apply-closed", None),
+        ApplyError::NotEligible(f) => ("err-apply-not-eligible", Some(f.join("; "))),
+        ApplyError::AlreadyOpen => ("err-apply-open", None),
+        ApplyError::Stale => ("err-stale", None),
+        ApplyError::BadMove => ("err-bad-move", None),
+        ApplyError::Store(_) => ("error-internal", None),
+    }
+}
+
+async fn apply(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ApplyForm>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    match program_svc::apply(&state, user, id, f.draft.is_none(), &f.note).await {
+        Ok(app) => Ok(Redirect::to(&format!("/applications/{app}?created=1")).into_response()),
+        Err(ApplyError::Store(e)) => Err(e.into()),
+        Err(ApplyError::Forbidden) => Err(PageError::forbidden()),
+        Err(e) => {
+            let (key, arg) = apply_error_key(&e);
+            let arg = arg.map(|a| format!("&arg={}", crate::session::urlencode(&a))).unwrap_or_default();
+            Ok(Redirect::to(&format!("/programs/{id}?error={key}{arg}")).into_response())
+        }
+    }
+}
+
+/// One program in "programs for you".
+pub struct MatchView {
+    pub card: ProgramCard,
+    pub outcome: &'static str,
+    pub one_away: bool,
+    pub score: i64,
+    pub explain: Option<ExplainView>,
+}
+
+#[derive(Template)]
+#[template(path = "my_programs.html")]
+struct ForYouTemplate {
+    p: Page,
+    q: CatalogQuery,
+    groups: Vec<(&'static str, &'static str, Vec<MatchView>)>,
+    others: usize,
+    categories: Vec<(String, String)>,
+    agencies: Vec<(String, String)>,
+}
+
+/// How many programs of each group the page explains in full (the rest stay one line).
+const EXPLAINED: usize = 40;
+
+async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    if user.role() != Role::CompanyMember {
+        return Err(PageError::forbidden());
+    }
+    let Some(company_id) = user.company_id else { return Ok(Redirect::to("/company").into_response()) };
+    let company = state.companies.get(company_id).ok_or_else(PageError::not_found)?;
+    let p = Page::new(&state, &ctx, "my-programs-title");
+    let (facts, awards) =
+        tokio::try_join!(programs::facts_of(&state.store.db, company_id), programs::awards_of(&state.store.db, company_id))?;
+    let cat = state.catalog().await;
+    let refs = state.refs();
+    let today = today();
+    let subject = matching::subject_of(&company, &facts, &awards, today);
+    let (mut ev, rows) = matching::match_company(&cat, &subject, today);
+    let keep = |m: &MatchRow| {
+        let v = &cat.programs[m.idx];
+        (q.category.is_empty() || v.category == q.category)
+            && (q.agency.is_empty() || v.agency_code == q.agency)
+            && (q.open.is_empty() || window_state(v, today) == "open")
+    };
+    let (mut eligible, mut unknown, mut near, mut not_encoded, mut others) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
+    for m in rows.iter().filter(|m| keep(m)) {
+        let v = &cat.programs[m.idx];
+        let group = match m.outcome {
+            Some(rules::Tri::True) => &mut eligible,
+            Some(rules::Tri::Unknown) => &mut unknown,
+            Some(rules::Tri::False) if m.one_away => &mut near,
+            None => &mut not_encoded,
+            Some(rules::Tri::False) => {
+                others += 1;
+                continue;
+            }
+        };
+        let explain = match (m.outcome, cat.rule_of[m.idx]) {
+            (Some(_), Some(ri)) if group.len() < EXPLAINED => Some(matching::explain_view(&ev.explain(ri, lang()), &p.t, &refs)),
+            _ => None,
+        };
+        group.push(MatchView {
+            card: card(&p, v),
+            outcome: m.outcome.map_or("not_encoded", |o| o.as_str()),
+            one_away: m.one_away,
+            score: m.score,
+            explain,
+        });
+    }
+    if q.sort == "deadline" {
+        for g in [&mut eligible, &mut unknown, &mut near] {
+            g.sort_by_key(|m| cat.by_program_id.get(&m.card.id).and_then(|&i| cat.programs[i].apply_to.clone()).unwrap_or_else(|| "9999".into()));
+        }
+    }
+    let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
+    let groups = vec![
+        ("my-programs-eligible", "eligible", eligible),
+        ("my-programs-unknown", "unknown", unknown),
+        ("my-programs-near", "near", near),
+        ("my-programs-not-encoded", "not-encoded", not_encoded),
+    ];
+    render(ForYouTemplate { categories: categories(&p), agencies, groups, others, q, p })
+}
+
+/// One supplementary fact on the form.
+pub struct FactField {
+    pub name: &'static str,
+    pub label: String,
+    pub boolean: bool,
+    pub value: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "company_facts.html")]
+struct FactsTemplate {
+    p: Page,
+    fields: Vec<FactField>,
+}
+
+async fn facts_page(state: &AppState, ctx: &Ctx, values: &[(String, String)], errors: &[(String, String)], saved: bool) -> Result<Response, PageError> {
+    let p = Page::new(state, ctx, "facts-title").with_flash(saved.then_some("facts-saved"));
+    let fields = matching::SUPPLEMENTARY
+        .iter()
+        .map(|&name| {
+            let id = lang().catalog.id(name).expect("catalogue fact");
+            FactField {
+                name,
+                label: matching::fact_label(&p.t, name),
+                boolean: lang().catalog.get(id).ty == rules::FactType::Bool,
+                value: values.iter().find(|(f, _)| f == name).map(|(_, v)| v.clone()).unwrap_or_default(),
+                error: errors.iter().find(|(f, _)| f == name).map(|(_, e)| e.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    render(FactsTemplate { p, fields })
+}
+
+fn member_company(ctx: &Ctx) -> Result<(&store::users::User, i64), PageError> {
+    let u = ctx.user()?;
+    match (u.role(), u.company_id) {
+        (Role::CompanyMember, Some(c)) => Ok((u, c)),
+        _ => Err(PageError::forbidden()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct SavedQuery {
+    saved: Option<String>,
+    created: Option<String>,
+    moved: Option<String>,
+    error: Option<String>,
+}
+
+async fn facts_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SavedQuery>) -> Result<Response, PageError> {
+    let (_, company) = member_company(&ctx)?;
+    let values: Vec<(String, String)> = programs::facts_of(&state.store.db, company).await?.into_iter().map(|f| (f.fact, f.value)).collect();
+    facts_page(&state, &ctx, &values, &[], q.saved.is_some()).await
+}
+
+async fn save_facts(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    use store::TransactionTrait;
+    let (user, company) = member_company(&ctx)?;
+    let t = ctx.tr();
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for &name in &matching::SUPPLEMENTARY {
+        let raw = form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().replace([',', '_'], "")).unwrap_or_default();
+        if raw.is_empty() {
+            values.push((name.to_string(), None));
+            continue;
+        }
+        match matching::fact_value(name, &raw) {
+            Some(rules::Value::Int(n)) if n < 0 => errors.push((name.to_string(), t.t("err-negative"))),
+            Some(_) => values.push((name.to_string(), Some(raw))),
+            None => errors.push((name.to_string(), t.t("err-fact-value"))),
+        }
+    }
+    if !errors.is_empty() {
+        let typed: Vec<(String, String)> = form.into_iter().collect();
+        return facts_page(&state, &ctx, &typed, &errors, false).await;
+    }
+    let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
+    for (name, v) in &values {
+        programs::set_fact(&tx, company, name, v.as_deref()).await?;
+    }
+    store::audit::record(&tx, Some(user.id), &user.email, "company.facts", &format!("company:{company}"), "", "").await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(Redirect::to("/company/facts?saved=1").into_response())
+}
+
+pub struct AppRow {
+    pub app: applications::Application,
+    pub title: String,
+    pub company: String,
+    pub status: String,
+}
+
+fn app_row(p: &Page, a: applications::Application) -> AppRow {
+    AppRow {
+        title: p.t.pick(&a.title_ko, &a.title_en).to_string(),
+        company: p.t.pick(&a.company_name_ko, a.company_name_en.as_deref().unwrap_or("")).to_string(),
+        status: p.t.t(&format!("status-{}", a.status)),
+        app: a,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ApplicationsTemplate {
+    p: Page,
+    rows: Vec<AppRow>,
+}
+
+async fn my_applications(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let (_, company) = member_company(&ctx)?;
+    let p = Page::new(&state, &ctx, "applications-title");
+    let rows = applications::for_company(&state.store.db, company).await?.into_iter().map(|a| app_row(&p, a)).collect();
+    render(ApplicationsTemplate { p, rows })
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ApplicationTemplate {
+    p: Page,
+    row: AppRow,
+    events: Vec<(String, String, String, String)>,
+    moves: Vec<(&'static str, String)>,
+    decision: Option<(ExplainView, String, String)>,
+    error: Option<String>,
+}
+
+async fn application(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    let a = applications::get(&state.store.db, id).await?.ok_or_else(PageError::not_found)?;
+    let side = match user.role() {
+        Role::CompanyMember if user.company_id == Some(a.company_id) => Side::Company,
+        _ if program_svc::can_manage(user, a.agency_id) && a.status != "draft" => Side::Agency,
+        _ => return Err(PageError::not_found()),
+    };
+    let flash = if q.created.is_some() {
+        Some("application-created")
+    } else if q.moved.is_some() {
+        Some("application-moved")
+    } else {
+        None
+    };
+    let mut p = Page::new(&state, &ctx, "").with_flash(flash);
+    p.title = p.t.ta("application-title", &id.to_string());
+    let t = p.t;
+    let events = applications::events(&state.store.db, id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let from = e.from_status.map(|s| t.t(&format!("status-{s}"))).unwrap_or_default();
+            (t.datetime(&e.at), format!("{from} → {}", t.t(&format!("status-{}", e.to_status))), e.actor_name.unwrap_or_default(), e.note)
+        })
+        .collect();
+    let moves = applications::next_states(&a.status, side).into_iter().map(|s| (s, t.t(&format!("status-{s}")))).collect();
+    // The decision as stored at application time, explained again from its own snapshot and
+    // the exact version it was made under.
+    let mut decision = None;
+    if let Some(did) = a.decision_id
+        && let Some(d) = programs::decision(&state.store.db, did).await?
+        && let Some(v) = programs::version(&state.store.db, d.version_id).await?
+        && let Some(rule) = v.rule_text.as_deref().and_then(|r| rules::parse(r, lang()).ok())
+        && let Ok(snapshot) = serde_json::from_str::<serde_json::Value>(&d.facts_json)
+        && let Ok(subject) = rules::subject_from_json(&lang().catalog, &snapshot, today())
+    {
+        let mut set = rules::RuleSet::new();
+        let pi = set.add(&rule, lang());
+        let mut ev = set.evaluate(&subject);
+        let view = matching::explain_view(&ev.explain(pi, lang()), &t, &state.refs());
+        decision = Some((view, d.content_hash.chars().take(12).collect(), t.date(&d.as_of)));
+    }
+    let error = q.error.as_deref().map(|k| t.t(k));
+    render(ApplicationTemplate { row: app_row(&p, a), events, moves, decision, error, p })
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    to: String,
+    version: i32,
+    #[serde(default)]
+    note: String,
+}
+
+async fn move_application(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    match program_svc::move_application(&state, user, id, f.version, &f.to, &f.note).await {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?moved=1")).into_response()),
+        Err(ApplyError::Forbidden) => Err(PageError::not_found()),
+        Err(ApplyError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(Redirect::to(&format!("/applications/{id}?error={}", apply_error_key(&e).0)).into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsTemplate {
+    p: Page,
+    items: Vec<(String, String, String, bool)>,
+}
+
+async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    let p = Page::new(&state, &ctx, "notifications-title");
+    let t = p.t;
+    let list = programs::notifications(&state.store.db, user.id, 100).await?;
+    let items = list
+        .into_iter()
+        .map(|n| {
+            let payload: serde_json::Value = serde_json::from_str(&n.payload).unwrap_or_default();
+            let title = t.pick(payload["title_ko"].as_str().unwrap_or(""), payload["title_en"].as_str().unwrap_or("")).to_string();
+            let (text, href) = match n.kind.as_str() {
+                "program_eligible" => (t.ta("notification-program_eligible", &title), format!("/programs/{}", payload["program_id"])),
+                "application_status" => (
+                    t.ta("notification-application_status", &format!("{title} — {}", t.t(&format!("status-{}", payload["status"].as_str().unwrap_or(""))))),
+                    format!("/applications/{}", payload["application_id"]),
+                ),
+                other => (other.to_string(), "/".to_string()),
+            };
+            (t.datetime(&n.created_at), text, href, n.read_at.is_none())
+        })
+        .collect();
+    programs::mark_read(&state.store.db, user.id).await?;
+    render(NotificationsTemplate { p, items })
+}
+
+async fn notification_count(State(state): State<AppState>, ctx: Ctx) -> Result<Json<serde_json::Value>, PageError> {
+    let user = ctx.user()?;
+    Ok(Json(serde_json::json!({"unread": programs::unread_count(&state.store.db, user.id).await?})))
+}
