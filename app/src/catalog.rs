@@ -196,3 +196,44 @@ pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, 
     }
     Ok(report)
 }
+
+/// Tops the catalog up to `total` programs with synthetic ones for load tests: named
+/// "예시 사업 NNNN / Illustrative program NNNN", marked illustrative, rules from the research
+/// benchmark's 20 shapes (`rules::synthetic`), spread over the demo agencies.
+pub async fn seed_synthetic_programs(store: &Store, total: usize) -> Result<usize, crate::AnyError> {
+    let have = programs::count_programs(&store.db).await? as usize;
+    let lang = web::matching::lang();
+    let agencies = store::agencies::list(&store.db).await?;
+    if agencies.is_empty() {
+        return Err("no agencies: seed the demo accounts first".into());
+    }
+    let mut n = have;
+    while n < total {
+        let tx = store.db.begin().await?;
+        for i in n..(n + 200).min(total) {
+            let k = i - have;
+            let rule = rules::parse(&rules::synthetic::shape(k % 20, (k / 20) as u64), lang)?;
+            let agency = &agencies[k % agencies.len()];
+            let category = programs::CATEGORIES[k % programs::CATEGORIES.len()];
+            let key = format!("synthetic-{:05}", i + 1);
+            let fields = ProgramFields {
+                title_ko: format!("예시 사업 {:05}", i + 1),
+                title_en: format!("Illustrative program {:05}", i + 1),
+                summary_ko: "부하 시험용으로 생성한 가상의 사업입니다. 실제 사업이 아닙니다.".into(),
+                summary_en: "A generated program for load tests. Not a real program.".into(),
+                effective_from: "2026-01-01".into(),
+                effective_to: Some("2027-12-31".into()),
+                illustrative: true,
+                rule_text: Some(rule.to_text()),
+                rule_json: Some(rule.to_json().to_string()),
+                ..ProgramFields::default()
+            };
+            let id = programs::create_program(&tx, &key, agency.id, &format!("synthetic-{}", k % 50), category, "synthetic").await?;
+            let p = programs::program(&tx, id).await?.ok_or("program vanished")?;
+            programs::insert_version(&tx, &p, "published", &fields, None).await?;
+        }
+        tx.commit().await?;
+        n = (n + 200).min(total);
+    }
+    Ok(n)
+}

@@ -96,6 +96,10 @@ enum Command {
         /// How many demo companies to have in all.
         #[arg(long, default_value_t = 300)]
         companies: usize,
+        /// How many programs to have in all: the demo catalog, topped up with generated
+        /// illustrative programs (for load tests).
+        #[arg(long, default_value_t = 0)]
+        programs: usize,
     },
 }
 
@@ -217,13 +221,14 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             println!("{secret}");
             Ok(())
         }
-        Some(Command::Demo { companies }) => {
+        Some(Command::Demo { companies, programs }) => {
             let store = open(&cli.database_url).await?;
             let password = demo::password();
             demo::seed_accounts(&store, &password).await?;
             let n = demo::seed_companies(&store, companies, true).await?;
-            let p = globaldesk::catalog::seed_demo_catalog(&store).await?;
-            println!("demo data ready: {n} companies, {p} programs added to the catalog");
+            globaldesk::catalog::seed_demo_catalog(&store).await?;
+            let p = globaldesk::catalog::seed_synthetic_programs(&store, programs).await?;
+            println!("demo data ready: {n} companies, {p} programs");
             Ok(())
         }
     }

@@ -2,7 +2,7 @@
 //! one company × 2,000 programs with the trace and explanations; one newly published program
 //! × 1,000,000 companies; 1,000,000 × 2,000 full matrix (a few samples: it takes ~1 s).
 
-#[path = "synth.rs"]
+#[path = "support/synth.rs"]
 mod synth;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -2,7 +2,7 @@
 //! --example matrix -- 1000000 2000`. Prints the time, the distinct leaves, the eligible and
 //! unknown pairs and the peak resident memory of the process (VmHWM).
 
-#[path = "../benches/synth.rs"]
+#[path = "../benches/support/synth.rs"]
 mod synth;
 
 use rules::{ColumnsBuilder, Language, RuleSet};

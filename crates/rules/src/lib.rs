@@ -16,6 +16,7 @@ pub mod json;
 pub mod language;
 pub mod parse;
 pub mod subject;
+pub mod synthetic;
 
 pub use ast::{CmpOp, Cond, Lit, PointsRow, Rule};
 pub use catalog::{Catalog, Currency, FactDef, FactId, FactType};
