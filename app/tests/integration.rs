@@ -3,6 +3,7 @@
 
 mod common;
 mod programs_api;
+mod programs_pages;
 
 use common::*;
 use serde_json::json;

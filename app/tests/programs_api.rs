@@ -52,8 +52,16 @@ async fn publish_unencoded(app: &TestApp, key: &str) -> i64 {
         ..Default::default()
     };
     store::programs::insert_version(db, &p, "published", &fields, None).await.unwrap();
-    app.state.reload_catalog().await;
-    id
+    // The node's background poll may be loading the catalog at this very moment; wait until
+    // the catalog in force has the new program.
+    for _ in 0..100 {
+        app.state.reload_catalog().await;
+        if app.state.catalog().await.by_program_id.contains_key(&id) {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the catalog never picked up program {id}");
 }
 
 #[tokio::test]
@@ -287,6 +295,7 @@ async fn matches_explain_outcomes_in_the_callers_language() {
     let other = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0)
         .await
         .unwrap()
+        .0
         .into_iter()
         .find(|c| c.id != own && c.consent_version.is_some())
         .unwrap()
@@ -331,7 +340,7 @@ async fn rules_are_evaluated_and_bad_rules_point_at_the_mistake() {
     assert_eq!(r["failing"], json!([]));
     assert_eq!(r["missing"], json!([]));
     assert_eq!(r["as_of"], "2026-11-26");
-    assert_eq!(r["rule"], "eligible if\n  sme\n  and region in [\"26\", \"31\"]\n  and employees < 50\npoints\n  10 if exports_usd > 0");
+    assert_eq!(r["rule"], "eligible if\n  sme\n  and region in [\"26\", \"31\"]\n  and employees < 50\npoints\n  10 if exports_usd > 0\n");
     assert_eq!(r["rule_json"]["when"]["all"][0], json!({"ref": "sme"}));
     assert_eq!(r["explanation"]["outcome"], "eligible");
     assert_eq!(r["explanation"]["requirements"].as_array().unwrap().len(), 3);
@@ -360,7 +369,7 @@ async fn rules_are_evaluated_and_bad_rules_point_at_the_mistake() {
         assert_eq!(r["outcome"], "not_eligible");
         assert_eq!(r["failing"], json!(["region in [\"26\"]"]));
         assert_eq!(r["one_away"], true);
-        assert_eq!(r["rule"], "eligible if\n  sme\n  and region in [\"26\"]");
+        assert_eq!(r["rule"], "eligible if\n  sme\n  and region in [\"26\"]\n");
         assert_eq!(r["rule_json"], json_rule);
     }
     // The same JSON rule, eligible in Busan.
@@ -568,7 +577,8 @@ async fn access_to_the_program_routes_by_role() {
     let app = spawn().await;
     let db = &app.state.store.db;
     let own = app.company_id_of("company@demo.test").await;
-    let rows = store::companies::search(db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
+    let (rows, _) =
+        store::companies::search(db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0).await.unwrap();
     let hidden = rows.iter().find(|r| r.consent_version.is_none()).unwrap().id;
     let company = app.api(&app.token_for("company@demo.test").await, "en");
     let (_, m) = company.get(&format!("/api/v1/companies/{own}/matches")).await;

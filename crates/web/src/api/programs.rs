@@ -109,31 +109,22 @@ pub struct RuleProblem {
     pub rule_error: RuleErrorJson,
 }
 
-/// A rule error's message in the reader's language (the English text of the rules crate while
-/// a message has no translation yet).
+/// A rule error's message in the reader's language, worded as the program pages word it (the
+/// English text of the rules crate while a message has no translation).
 pub fn rule_error_message(t: &Tr, e: &RuleError) -> String {
     let key = e.key();
-    let m = t.targs(key, &e.args());
-    if m == key { e.to_string() } else { m }
+    if t.t(key) == key { e.to_string() } else { matching::rule_error_text(t, e) }
 }
 
 fn rule_problem(lang: Lang, e: &RuleError) -> Fail {
     let t = Tr::new(lang);
     let msg = rule_error_message(&t, e);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let detail = if e.line > 0 {
-        format!("{}:{}: {msg}", e.line, e.column)
-    } else if !e.path.is_empty() {
-        format!("{}: {msg}", e.path)
-    } else {
-        msg.clone()
-    };
     let rule_error = RuleErrorJson { line: e.line, column: e.column, path: e.path.clone(), code: e.key().to_string(), message: msg.clone() };
     problem(
-        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "rule",
         t.t("api-invalid"),
-        Some(detail),
+        Some(msg.clone()),
         vec![ProblemField { field: "rule".into(), code: e.key().into(), message: msg }],
         serde_json::json!({ "rule_error": rule_error }),
     )
@@ -158,8 +149,9 @@ fn apply_error(lang: Lang, e: ApplyError) -> Fail {
     match e {
         ApplyError::Store(e) => ApiError::store(lang, e).into(),
         ApplyError::NotEligible(failing) => {
-            let detail = (!failing.is_empty()).then(|| failing.join("; "));
-            problem(status, slug, message(&t, key, fallback), detail, vec![], serde_json::json!({ "failing": failing }))
+            let m = t.ta(key, &failing.join("; "));
+            let title = if m == key { t.t(fallback) } else { m };
+            problem(status, slug, title, None, vec![], serde_json::json!({ "failing": failing }))
         }
         _ => problem(status, slug, message(&t, key, fallback), None, vec![], serde_json::json!({})),
     }
