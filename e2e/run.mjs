@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { programJourneys } from './programs.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -19,7 +20,7 @@ const REPO = resolve(HERE, '..');
 const BIN = resolve(HERE, process.env.GLOBALDESK_BIN || '../target/release/globaldesk');
 const SHOTS = join(HERE, 'screenshots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PASSWORD = 'globaldesk-demo';
+const PASSWORD = process.env.GLOBALDESK_DEMO_PASSWORD || 'globaldesk-demo';
 const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +563,9 @@ test('h. company-form drafts stay with the person who typed them', async () => {
   await page.goto(url('/company'));
   assert.equal(await page.inputValue('#name_ko'), saved, 'after signing out and in, the saved value shows');
 });
+
+// i–l. Program catalog, programs for you, applications and review, rule editing (programs.mjs).
+programJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
 
 // ---------------------------------------------------------------------------------------------
 // Main.

@@ -4,7 +4,7 @@
 //! and "open" with the same functions as the server (`web::matching`) instead of hard-coding
 //! which programs are open on the day they run.
 
-use super::common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 use store::programs::ProgramFields;
@@ -116,7 +116,8 @@ async fn programs_are_listed_with_filters_in_both_languages() {
     assert_ne!(voucher_ko["agency"]["name"], voucher["agency"]["name"]);
 
     // Filters agree with filtering the full list by hand.
-    let expect = |pred: &dyn Fn(&Value) -> bool| items(&all).iter().filter(|p| pred(p)).map(|p| p["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let expect =
+        |pred: &dyn Fn(&Value) -> bool| items(&all).iter().filter(|p| pred(p)).map(|p| p["id"].as_i64().unwrap()).collect::<Vec<_>>();
     let (_, r) = api.get("/api/v1/programs?category=exhibitions").await;
     assert!(!ids(&r).is_empty());
     assert_eq!(ids(&r), expect(&|p| p["category"] == "exhibitions"));
@@ -211,7 +212,8 @@ async fn one_program_shows_its_versions_only_to_its_agency() {
     }
 
     // A program never published exists only for its agency.
-    let draft_only = store::programs::create_program(db, "kotra-draft-only", p.agency_id, "draft-only", "training", "officer").await.unwrap();
+    let draft_only =
+        store::programs::create_program(db, "kotra-draft-only", p.agency_id, "draft-only", "training", "officer").await.unwrap();
     let d = store::programs::program(db, draft_only).await.unwrap().unwrap();
     store::programs::insert_version(db, &d, "draft", &fields, Some(kotra_user.id)).await.unwrap();
     let path = format!("/api/v1/programs/{draft_only}");
@@ -292,14 +294,15 @@ async fn matches_explain_outcomes_in_the_callers_language() {
     assert_eq!(branch["explanation"]["requirements"][0]["rule"], branch_ko["explanation"]["requirements"][0]["rule"]);
 
     // A member sees only their own company; officers see consenting companies; analysts none.
-    let other = store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0)
-        .await
-        .unwrap()
-        .0
-        .into_iter()
-        .find(|c| c.id != own && c.consent_version.is_some())
-        .unwrap()
-        .id;
+    let other =
+        store::companies::search(&app.state.store.db, &store::companies::Filter::default(), store::companies::Sort::Name, false, 1000, 0)
+            .await
+            .unwrap()
+            .0
+            .into_iter()
+            .find(|c| c.id != own && c.consent_version.is_some())
+            .unwrap()
+            .id;
     let (status, problem) = en.get(&format!("/api/v1/companies/{other}/matches")).await;
     assert_eq!(status, 404);
     assert_eq!(problem["type"], "/api/problems/not-found");
@@ -351,9 +354,8 @@ async fn rules_are_evaluated_and_bad_rules_point_at_the_mistake() {
     assert_ne!(r["explanation"]["requirements"][1]["text"], r_ko["explanation"]["requirements"][1]["text"]);
 
     // Unknown: a fact the profile does not give.
-    let (status, r) = en
-        .send(Method::POST, eval, &json!({"rule": "eligible if sme and venture_certified", "profile": {"size_class": "micro"}}))
-        .await;
+    let (status, r) =
+        en.send(Method::POST, eval, &json!({"rule": "eligible if sme and venture_certified", "profile": {"size_class": "micro"}})).await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["outcome"], "unknown");
     assert_eq!(r["missing"], json!(["venture_certified"]));
@@ -454,7 +456,10 @@ fn pick_program(matches: &Value, catalog: &[store::programs::ProgramVersion]) ->
         let id = r["program"]["id"].as_i64().unwrap();
         let p = catalog.iter().find(|p| p.program_id == id).unwrap();
         let own_family = format!("received_within(\"{}\"", p.family);
-        if r["outcome"] == "eligible" && r["program"]["window_open"] == true && p.rule_text.as_deref().is_some_and(|t| t.contains(&own_family)) {
+        if r["outcome"] == "eligible"
+            && r["program"]["window_open"] == true
+            && p.rule_text.as_deref().is_some_and(|t| t.contains(&own_family))
+        {
             return (id, p.agency_code.clone(), p.family.clone());
         }
     }
@@ -542,7 +547,10 @@ async fn an_application_goes_from_submission_to_approval_and_the_award_counts() 
     assert_eq!((status, p["errors"][0]["field"].as_str()), (422, Some("to")));
     let (status, _) = officer.send(Method::POST, &moves, &json!({"to": "approved", "version": 1i64 << 40})).await;
     assert_eq!(status, 409);
-    assert_eq!(officer.send(Method::POST, "/api/v1/applications/999999/transitions", &json!({"to": "approved", "version": 1})).await.0, 404);
+    assert_eq!(
+        officer.send(Method::POST, "/api/v1/applications/999999/transitions", &json!({"to": "approved", "version": 1})).await.0,
+        404
+    );
 
     // Approval records the award.
     let (status, r) = officer.send(Method::POST, &moves, &json!({"to": "approved", "version": v2})).await;

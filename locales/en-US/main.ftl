@@ -478,3 +478,4 @@ hint-key = Lower-case letters, digits and hyphens (e.g. busan-trade-mission)
 hint-family = Past awards of the same family count together (e.g. export-voucher)
 hint-target-stages = Comma-separated: domestic, novice, promising, growth, established
 hint-documents = One document per line.
+my-programs-more = Show all ({ $arg })

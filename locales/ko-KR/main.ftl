@@ -478,3 +478,4 @@ hint-key = 영문 소문자, 숫자, 하이픈 (예: busan-trade-mission)
 hint-family = 같은 계열 사업의 수혜 이력을 함께 봅니다 (예: export-voucher)
 hint-target-stages = 쉼표로 구분: domestic, novice, promising, growth, established
 hint-documents = 한 줄에 서류 하나씩 적습니다.
+my-programs-more = 모두 보기 ({ $arg }개)

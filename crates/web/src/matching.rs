@@ -295,6 +295,48 @@ pub fn requirement_text(t: &Tr, refs: &RefData, c: &rules::Cond) -> String {
     }
 }
 
+/// One explanation line in words.
+fn line_text(l: &rules::Line, t: &Tr, refs: &RefData) -> String {
+    match l.kind {
+        LineKind::Condition { cond, fact } => {
+            let req = requirement_text(t, refs, cond);
+            match fact {
+                Some(f) => {
+                    let name = lang().catalog.get(*f).name;
+                    t.targs("explain-line", &[("requirement", req), ("actual", actual_text(t, refs, name, l.actual))])
+                }
+                None => req,
+            }
+        }
+        LineKind::Predicate { name } => match lang().predicate(name) {
+            Some(p) => format!("{} ({})", t.pick(p.label_ko, p.label_en), t.pick(p.legal_ref_ko, p.legal_ref_en)),
+            None => name.clone(),
+        },
+        LineKind::Group { op, k } => t.ta(&format!("explain-group-{op}"), &k.to_string()),
+    }
+}
+
+/// The one-sentence explanation: the conditions on facts behind the outcome, with the
+/// company's values ("Eligible: exports last year under USD 100,000 — yours: USD 40,000"),
+/// not group headings. Only the quoted lines are worded, so a list of many programs stays cheap.
+pub fn summary(ex: &Explanation, t: &Tr, refs: &RefData) -> String {
+    let leaves = |o: Tri, limit: usize| {
+        ex.requirements
+            .iter()
+            .filter(|r| r.outcome == o)
+            .flat_map(|r| r.lines.iter().filter(move |l| l.outcome == o && matches!(l.kind, LineKind::Condition { .. })))
+            .take(limit)
+            .map(|l| line_text(l, t, refs))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match ex.outcome {
+        Tri::True => t.ta("explain-summary-eligible", &leaves(Tri::True, 2)),
+        Tri::False => t.ta("explain-summary-not", &leaves(Tri::False, 3)),
+        Tri::Unknown => t.ta("explain-summary-unknown", &ex.missing.iter().map(|f| fact_label(t, f)).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
     let requirements: Vec<RequirementView> = ex
         .requirements
@@ -303,25 +345,11 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
             let lines: Vec<LineView> = r
                 .lines
                 .iter()
-                .map(|l| {
-                    let text = match l.kind {
-                        LineKind::Condition { cond, fact } => {
-                            let req = requirement_text(t, refs, cond);
-                            match fact {
-                                Some(f) => {
-                                    let name = lang().catalog.get(*f).name;
-                                    t.targs("explain-line", &[("requirement", req), ("actual", actual_text(t, refs, name, l.actual))])
-                                }
-                                None => req,
-                            }
-                        }
-                        LineKind::Predicate { name } => match lang().predicate(name) {
-                            Some(p) => format!("{} ({})", t.pick(p.label_ko, p.label_en), t.pick(p.legal_ref_ko, p.legal_ref_en)),
-                            None => name.clone(),
-                        },
-                        LineKind::Group { op, k } => t.ta(&format!("explain-group-{op}"), &k.to_string()),
-                    };
-                    LineView { depth: l.depth, outcome: outcome_key(l.outcome), text, leaf: matches!(l.kind, LineKind::Condition { .. }) }
+                .map(|l| LineView {
+                    depth: l.depth,
+                    outcome: outcome_key(l.outcome),
+                    text: line_text(l, t, refs),
+                    leaf: matches!(l.kind, LineKind::Condition { .. }),
                 })
                 .collect();
             let text = lines.first().map(|l| l.text.clone()).unwrap_or_default();
@@ -337,23 +365,6 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
             href: if SUPPLEMENTARY.contains(f) { "/company/facts" } else { "/company" },
         })
         .collect();
-    // The summary quotes the conditions on facts behind the outcome, with the company's values
-    // ("exports last year under USD 100,000 — yours: USD 40,000"), not group headings.
-    let leaves = |o: &str, limit: usize| {
-        requirements
-            .iter()
-            .filter(|r| r.outcome == o)
-            .flat_map(|r| r.lines.iter().filter(move |l| l.leaf && l.outcome == o))
-            .map(|l| l.text.clone())
-            .take(limit)
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let summary = match ex.outcome {
-        Tri::True => t.ta("explain-summary-eligible", &leaves("met", 2)),
-        Tri::False => t.ta("explain-summary-not", &leaves("not_met", 3)),
-        Tri::Unknown => t.ta("explain-summary-unknown", &missing.iter().map(|m| m.label.clone()).collect::<Vec<_>>().join(", ")),
-    };
     let points = ex
         .points
         .iter()
@@ -364,7 +375,7 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
         .collect();
     ExplainView {
         outcome: ex.outcome.as_str(),
-        summary,
+        summary: summary(ex, t, refs),
         requirements,
         points,
         missing,

@@ -67,7 +67,14 @@ fn message(t: &Tr, key: &str, fallback: &str) -> String {
 }
 
 /// An RFC 9457 document with extension members (`extra` must be an object).
-fn problem(status: StatusCode, slug: &str, title: String, detail: Option<String>, errors: Vec<ProblemField>, extra: serde_json::Value) -> Fail {
+fn problem(
+    status: StatusCode,
+    slug: &str,
+    title: String,
+    detail: Option<String>,
+    errors: Vec<ProblemField>,
+    extra: serde_json::Value,
+) -> Fail {
     let base = Problem { kind: format!("/api/problems/{slug}"), title, status: status.as_u16(), detail, errors };
     let mut body = serde_json::to_value(base).unwrap_or_default();
     if let (Some(obj), serde_json::Value::Object(more)) = (body.as_object_mut(), extra) {
@@ -119,7 +126,8 @@ pub fn rule_error_message(t: &Tr, e: &RuleError) -> String {
 fn rule_problem(lang: Lang, e: &RuleError) -> Fail {
     let t = Tr::new(lang);
     let msg = rule_error_message(&t, e);
-    let rule_error = RuleErrorJson { line: e.line, column: e.column, path: e.path.clone(), code: e.key().to_string(), message: msg.clone() };
+    let rule_error =
+        RuleErrorJson { line: e.line, column: e.column, path: e.path.clone(), code: e.key().to_string(), message: msg.clone() };
     problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         "rule",
@@ -393,7 +401,8 @@ pub async fn get_one(
 ) -> Result<Json<ProgramDetail>, Fail> {
     let id = path_id(&caller, id)?;
     let db = &state.store.db;
-    let p = store::programs::program(db, id).await.map_err(|e| ApiError::store(caller.lang, e))?.ok_or(caller.err(ApiErrorKind::NotFound))?;
+    let p =
+        store::programs::program(db, id).await.map_err(|e| ApiError::store(caller.lang, e))?.ok_or(caller.err(ApiErrorKind::NotFound))?;
     let manager = program_svc::can_manage(&caller.user, p.agency_id);
     let all = store::programs::versions(db, id).await.map_err(|e| ApiError::store(caller.lang, e))?;
     let published = all.iter().find(|v| v.status == "published");
@@ -597,7 +606,8 @@ pub async fn matches(
         .iter()
         .map(|m| {
             let p = &cat.programs[m.idx];
-            let explanation = cat.rule_of[m.idx].map(|ri| ExplanationJson::from(matching::explain_view(&ev.explain(ri, lang()), &t, &refs)));
+            let explanation =
+                cat.rule_of[m.idx].map(|ri| ExplanationJson::from(matching::explain_view(&ev.explain(ri, lang()), &t, &refs)));
             MatchJson {
                 program: program_ref(&t, p, today),
                 outcome: m.outcome.map_or("not_encoded", Tri::as_str).to_string(),
@@ -713,7 +723,11 @@ fn subject_of_request(lang: Lang, body: &EvaluateRequest) -> Result<rules::Subje
 #[utoipa::path(post, path = "/api/v1/rules/evaluate", request_body = EvaluateRequest,
     responses((status = 200, body = EvaluateResult), (status = 400, body = Problem), (status = 401, body = Problem), (status = 413, body = Problem),
         (status = 422, description = "The rule does not check (`rule_error`), or the facts are not valid", body = RuleProblem)))]
-pub async fn evaluate(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<EvaluateRequest>) -> Result<Json<EvaluateResult>, Fail> {
+pub async fn evaluate(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<EvaluateRequest>,
+) -> Result<Json<EvaluateResult>, Fail> {
     let rule = parse_rule(caller.lang, &body.rule)?;
     let subject = subject_of_request(caller.lang, &body)?;
     let mut set = RuleSet::new();
@@ -1009,7 +1023,9 @@ pub async fn transition(
     }
     // A version no application ever had is as stale as an old one.
     let version = i32::try_from(body.version).map_err(|_| apply_error(caller.lang, ApplyError::Stale))?;
-    program_svc::move_application(&state, &caller.user, id, version, &body.to, &body.note).await.map_err(|e| apply_error(caller.lang, e))?;
+    program_svc::move_application(&state, &caller.user, id, version, &body.to, &body.note)
+        .await
+        .map_err(|e| apply_error(caller.lang, e))?;
     let a = readable(&state, &caller, id).await?;
     Ok(Json(application_detail(&state, &caller, &a).await?))
 }

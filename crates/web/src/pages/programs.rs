@@ -100,6 +100,17 @@ fn categories(p: &Page) -> Vec<(String, String)> {
     programs::CATEGORIES.iter().map(|c| (c.to_string(), p.t.t(&format!("cat-{c}")))).collect()
 }
 
+/// Which group of "programs for you" a result belongs to (the order they are shown in).
+fn group_of(m: &MatchRow) -> usize {
+    match m.outcome {
+        Some(rules::Tri::True) => 0,
+        Some(rules::Tri::Unknown) => 1,
+        Some(rules::Tri::False) if m.one_away => 2,
+        None => 3,
+        Some(rules::Tri::False) => 4,
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct CatalogQuery {
     #[serde(default)]
@@ -112,6 +123,9 @@ struct CatalogQuery {
     open: String,
     #[serde(default)]
     sort: String,
+    /// "programs for you": the group to list in full.
+    more: Option<String>,
+    page: Option<usize>,
 }
 
 #[derive(Template)]
@@ -120,9 +134,16 @@ struct CatalogTemplate {
     p: Page,
     q: CatalogQuery,
     cards: Vec<ProgramCard>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    prev_href: String,
+    next_href: String,
     categories: Vec<(String, String)>,
     agencies: Vec<(String, String)>,
 }
+
+const CATALOG_PAGE: usize = 50;
 
 async fn catalog(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
     let p = Page::new(&state, &ctx, "programs-title");
@@ -141,9 +162,17 @@ async fn catalog(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     if q.sort == "deadline" {
         rows.sort_by_key(|v| v.apply_to.clone().unwrap_or_else(|| "9999".into()));
     }
-    let cards = rows.into_iter().map(|v| card(&p, v)).collect();
+    let total = rows.len();
+    let pages = total.div_ceil(CATALOG_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let cards = rows.into_iter().skip((page - 1) * CATALOG_PAGE).take(CATALOG_PAGE).map(|v| card(&p, v)).collect();
     let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
-    render(CatalogTemplate { categories: categories(&p), agencies, cards, q, p })
+    let href = |n: usize| {
+        let enc = crate::session::urlencode;
+        format!("/programs?q={}&category={}&agency={}&open={}&sort={}&page={n}", enc(&q.q), enc(&q.category), enc(&q.agency), enc(&q.open), enc(&q.sort))
+    };
+    let (prev_href, next_href) = (href(page.saturating_sub(1).max(1)), href((page + 1).min(pages)));
+    render(CatalogTemplate { categories: categories(&p), agencies, cards, total, page, pages, prev_href, next_href, q, p })
 }
 
 #[derive(Template)]
@@ -250,6 +279,9 @@ pub struct MatchView {
     pub outcome: &'static str,
     pub one_away: bool,
     pub score: i64,
+    /// The one-sentence reason (every listed program has one).
+    pub summary: String,
+    /// The full reasoning, for the first few of each group (the rest link to the program).
     pub explain: Option<ExplainView>,
 }
 
@@ -258,14 +290,17 @@ pub struct MatchView {
 struct ForYouTemplate {
     p: Page,
     q: CatalogQuery,
-    groups: Vec<(&'static str, &'static str, Vec<MatchView>)>,
+    /// (heading, id, shown, how many in all, link to the next page of the group)
+    groups: Vec<(&'static str, &'static str, Vec<MatchView>, usize, String)>,
     others: usize,
     categories: Vec<(String, String)>,
     agencies: Vec<(String, String)>,
 }
 
-/// How many programs of each group the page explains in full (the rest stay one line).
-const EXPLAINED: usize = 40;
+/// How many programs of each group the page lists, and how many of those it explains in full
+/// (the others show their one-sentence reason and link to the program).
+const LISTED: usize = 20;
+const EXPLAINED: usize = 5;
 
 async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
@@ -288,43 +323,59 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
             && (q.agency.is_empty() || v.agency_code == q.agency)
             && (q.open.is_empty() || window_state(v, today) == "open")
     };
-    let (mut eligible, mut unknown, mut near, mut not_encoded, mut others) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
-    for m in rows.iter().filter(|m| keep(m)) {
+    // Rows arrive ranked (eligible by points, unknown, one away, not encoded, the rest).
+    let mut rows: Vec<&MatchRow> = rows.iter().filter(|m| keep(m)).collect();
+    if q.sort == "deadline" {
+        rows.sort_by_key(|m| (group_of(m), cat.programs[m.idx].apply_to.clone().unwrap_or_else(|| "9999".into())));
+    }
+    let more = q.more.as_deref().unwrap_or("");
+    let mut groups: Vec<(&'static str, &'static str, Vec<MatchView>, usize, String)> = vec![
+        ("my-programs-eligible", "eligible", Vec::new(), 0, String::new()),
+        ("my-programs-unknown", "unknown", Vec::new(), 0, String::new()),
+        ("my-programs-near", "near", Vec::new(), 0, String::new()),
+        ("my-programs-not-encoded", "not-encoded", Vec::new(), 0, String::new()),
+    ];
+    let mut others = 0;
+    for m in rows {
+        let g = group_of(m);
+        if g == 4 {
+            others += 1;
+            continue;
+        }
+        let group = &mut groups[g];
+        group.3 += 1;
+        let limit = if more == group.1 { usize::MAX } else { LISTED };
+        if group.2.len() >= limit {
+            continue;
+        }
         let v = &cat.programs[m.idx];
-        let group = match m.outcome {
-            Some(rules::Tri::True) => &mut eligible,
-            Some(rules::Tri::Unknown) => &mut unknown,
-            Some(rules::Tri::False) if m.one_away => &mut near,
-            None => &mut not_encoded,
-            Some(rules::Tri::False) => {
-                others += 1;
-                continue;
+        let (summary, explain) = match (m.outcome, cat.rule_of[m.idx]) {
+            (Some(_), Some(ri)) => {
+                let ex = ev.explain(ri, lang());
+                if group.2.len() < EXPLAINED {
+                    let view = matching::explain_view(&ex, &p.t, &refs);
+                    (view.summary.clone(), Some(view))
+                } else {
+                    (matching::summary(&ex, &p.t, &refs), None)
+                }
             }
+            _ => (p.t.t("program-not-encoded"), None),
         };
-        let explain = match (m.outcome, cat.rule_of[m.idx]) {
-            (Some(_), Some(ri)) if group.len() < EXPLAINED => Some(matching::explain_view(&ev.explain(ri, lang()), &p.t, &refs)),
-            _ => None,
-        };
-        group.push(MatchView {
+        group.2.push(MatchView {
             card: card(&p, v),
             outcome: m.outcome.map_or("not_encoded", |o| o.as_str()),
             one_away: m.one_away,
             score: m.score,
+            summary,
             explain,
         });
     }
-    if q.sort == "deadline" {
-        for g in [&mut eligible, &mut unknown, &mut near] {
-            g.sort_by_key(|m| cat.by_program_id.get(&m.card.id).and_then(|&i| cat.programs[i].apply_to.clone()).unwrap_or_else(|| "9999".into()));
+    for g in &mut groups {
+        if g.2.len() < g.3 {
+            g.4 = format!("/my/programs?category={}&agency={}&open={}&sort={}&more={}#group-{}", q.category, q.agency, q.open, q.sort, g.1, g.1);
         }
     }
     let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
-    let groups = vec![
-        ("my-programs-eligible", "eligible", eligible),
-        ("my-programs-unknown", "unknown", unknown),
-        ("my-programs-near", "near", near),
-        ("my-programs-not-encoded", "not-encoded", not_encoded),
-    ];
     render(ForYouTemplate { categories: categories(&p), agencies, groups, others, q, p })
 }
 
