@@ -29,7 +29,7 @@ function loadFtl(lang) {
   const out = {};
   let last = null;
   for (const line of readFileSync(join(REPO, 'locales', lang, 'main.ftl'), 'utf8').split('\n')) {
-    const m = /^([a-z0-9][a-z0-9-]*)\s*=\s?(.*)$/i.exec(line);
+    const m = /^([a-z0-9][a-z0-9_-]*)\s*=\s?(.*)$/i.exec(line);
     if (m) { out[m[1]] = m[2]; last = m[1]; }
     else if (last && /^\s+\S/.test(line)) out[last] += ' ' + line.trim();
     else last = null;

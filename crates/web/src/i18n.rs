@@ -70,8 +70,21 @@ impl Tr {
         Tr { lang }
     }
     /// A message by id; a missing id shows itself, so a gap is visible rather than blank.
+    /// Messages without arguments never change while the process runs, so each thread keeps
+    /// the ones it has formatted (pages ask for the same labels thousands of times a second).
     pub fn t(&self, key: &str) -> String {
-        LOCALES.try_lookup(&self.lang.id(), key).unwrap_or_else(|| key.to_string())
+        thread_local! {
+            static CACHE: std::cell::RefCell<[HashMap<String, String>; 2]> = std::cell::RefCell::new(Default::default());
+        }
+        let slot = usize::from(self.lang != Lang::Ko);
+        CACHE.with(|c| {
+            if let Some(v) = c.borrow()[slot].get(key) {
+                return v.clone();
+            }
+            let v = LOCALES.try_lookup(&self.lang.id(), key).unwrap_or_else(|| key.to_string());
+            c.borrow_mut()[slot].insert(key.to_string(), v.clone());
+            v
+        })
     }
     /// A message with one argument named `arg`.
     pub fn ta(&self, key: &str, arg: &str) -> String {

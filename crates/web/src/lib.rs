@@ -99,7 +99,13 @@ impl AppState {
     /// published).
     pub async fn reload_catalog(&self) {
         match matching::LiveCatalog::load(&self.store).await {
-            Ok(fresh) => *self.catalog.write().expect("catalog lock") = Arc::new(fresh),
+            Ok(fresh) => {
+                // A slow load started before a publication must not replace a newer catalog.
+                let mut cur = self.catalog.write().expect("catalog lock");
+                if fresh.version >= cur.version {
+                    *cur = Arc::new(fresh);
+                }
+            }
             Err(e) => tracing::warn!(error = %e, "catalog reload failed"),
         }
     }

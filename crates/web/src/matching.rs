@@ -481,7 +481,18 @@ pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
 
 /// A rule error in the reader's language, with its line and column.
 pub fn rule_error_text(t: &Tr, e: &rules::RuleError) -> String {
-    let args: Vec<(&str, String)> = e.args();
-    let text = t.targs(e.key(), &args);
-    if e.path.is_empty() { text } else { format!("{text} ({})", e.path) }
+    let mut args: Vec<(&str, String)> = e.args();
+    for (k, v) in &mut args {
+        if *k == "suggestions" && v.is_empty() {
+            *v = "—".into();
+        }
+    }
+    let message = t.targs(e.key(), &args);
+    if e.line > 0 {
+        t.targs("rule-err-at", &[("line", e.line.to_string()), ("column", e.column.to_string()), ("message", message)])
+    } else if !e.path.is_empty() {
+        t.targs("rule-err-at-path", &[("path", e.path.clone()), ("message", message)])
+    } else {
+        message
+    }
 }

@@ -474,10 +474,12 @@ pub fn snapshot_json(s: &rules::Subject) -> serde_json::Value {
 /// Moves an application: its company withdraws or submits, the owning agency reviews.
 pub async fn move_application(state: &AppState, user: &User, app_id: i64, expected_version: i32, to: &str, note: &str) -> Result<(), ApplyError> {
     let app = applications::get(&state.store.db, app_id).await?.ok_or(ApplyError::NotFound)?;
+    // Whoever may not see the application (another company, another agency, the agency while
+    // it is still the company's draft) is told it does not exist.
     let side = match user.role() {
         Role::CompanyMember if user.company_id == Some(app.company_id) => Side::Company,
-        _ if can_manage(user, app.agency_id) => Side::Agency,
-        _ => return Err(ApplyError::Forbidden),
+        _ if can_manage(user, app.agency_id) && app.status != "draft" => Side::Agency,
+        _ => return Err(ApplyError::NotFound),
     };
     let program: Program = programs::program(&state.store.db, app.program_id).await?.ok_or(ApplyError::NotFound)?;
     applications::transition(&state.store.db, app_id, expected_version, to, side, user.id, note.trim(), &program).await?;

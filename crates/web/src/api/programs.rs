@@ -120,7 +120,7 @@ pub struct RuleProblem {
 /// English text of the rules crate while a message has no translation).
 pub fn rule_error_message(t: &Tr, e: &RuleError) -> String {
     let key = e.key();
-    if t.t(key) == key { e.to_string() } else { matching::rule_error_text(t, e) }
+    if t.targs(key, &e.args()) == key { e.to_string() } else { matching::rule_error_text(t, e) }
 }
 
 fn rule_problem(lang: Lang, e: &RuleError) -> Fail {
@@ -322,6 +322,7 @@ pub struct ProgramList {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProgramFilter {
     /// A program category, e.g. `exhibitions`.
     category: Option<String>,
@@ -336,7 +337,7 @@ pub struct ProgramFilter {
 }
 
 /// The programs in force today (published versions), with filters. Any token holder may list.
-#[utoipa::path(get, path = "/api/v1/programs", params(ProgramFilter),
+#[utoipa::path(get, path = "/api/v1/programs", operation_id = "list_programs", params(ProgramFilter),
     responses((status = 200, body = ProgramList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -392,7 +393,7 @@ pub struct ProgramDetail {
 }
 
 /// One program by id: its published version (its agency also sees drafts and past versions).
-#[utoipa::path(get, path = "/api/v1/programs/{id}", params(("id" = i64, Path, description = "Program id")),
+#[utoipa::path(get, path = "/api/v1/programs/{id}", operation_id = "get_program", params(("id" = i64, Path, description = "Program id")),
     responses((status = 200, body = ProgramDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_one(
     State(state): State<AppState>,
@@ -437,6 +438,8 @@ pub struct LineJson {
     /// met, not_met or unknown.
     pub outcome: String,
     pub text: String,
+    /// A condition on a fact (not a group heading or a named predicate).
+    pub leaf: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -494,7 +497,11 @@ impl From<ExplainView> for ExplanationJson {
                     outcome: r.outcome.to_string(),
                     text: r.text,
                     rule: r.rule,
-                    lines: r.lines.into_iter().map(|l| LineJson { depth: l.depth, outcome: l.outcome.to_string(), text: l.text }).collect(),
+                    lines: r
+                        .lines
+                        .into_iter()
+                        .map(|l| LineJson { depth: l.depth, outcome: l.outcome.to_string(), text: l.text, leaf: l.leaf })
+                        .collect(),
                 })
                 .collect(),
             points: v.points.into_iter().map(|p| PointsJson { points: p.points, text: p.text, counted: p.counted }).collect(),
@@ -571,7 +578,7 @@ pub struct MatchesJson {
 /// Every program in force for one company the caller may see (its members; agency staff for
 /// companies that consented to share; platform admins), with explanations in the caller's
 /// language.
-#[utoipa::path(get, path = "/api/v1/companies/{id}/matches", params(("id" = i64, Path, description = "Company id")),
+#[utoipa::path(get, path = "/api/v1/companies/{id}/matches", operation_id = "company_matches", params(("id" = i64, Path, description = "Company id")),
     responses((status = 200, body = MatchesJson), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn matches(
     State(state): State<AppState>,
@@ -720,7 +727,7 @@ fn subject_of_request(lang: Lang, body: &EvaluateRequest) -> Result<rules::Subje
 
 /// Checks a rule and evaluates it against the facts given (no company data is read). A rule
 /// that does not parse or check is a 422 with `rule_error` (line, column, message).
-#[utoipa::path(post, path = "/api/v1/rules/evaluate", request_body = EvaluateRequest,
+#[utoipa::path(post, path = "/api/v1/rules/evaluate", operation_id = "evaluate_rule", request_body = EvaluateRequest,
     responses((status = 200, body = EvaluateResult), (status = 400, body = Problem), (status = 401, body = Problem), (status = 413, body = Problem),
         (status = 422, description = "The rule does not check (`rule_error`), or the facts are not valid", body = RuleProblem)))]
 pub async fn evaluate(
@@ -879,6 +886,7 @@ async fn application_detail(state: &AppState, caller: &ApiUser, a: &Application)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationFilter {
     /// Only applications in this state.
     status: Option<String>,
@@ -888,7 +896,7 @@ pub struct ApplicationFilter {
 
 /// Applications the caller works on: a company member's own company's; an agency's review
 /// queue (officers and agency admins); every agency's (platform admins). Analysts: 403.
-#[utoipa::path(get, path = "/api/v1/applications", params(ApplicationFilter),
+#[utoipa::path(get, path = "/api/v1/applications", operation_id = "list_applications", params(ApplicationFilter),
     responses((status = 200, body = ApplicationList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_applications(
     State(state): State<AppState>,
@@ -938,7 +946,7 @@ async fn readable(state: &AppState, caller: &ApiUser, id: i64) -> Result<Applica
 }
 
 /// One application with its stored decision and its history.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = i64, Path, description = "Application id")),
+#[utoipa::path(get, path = "/api/v1/applications/{id}", operation_id = "get_application", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_application(
     State(state): State<AppState>,
@@ -967,7 +975,7 @@ pub struct ApplyRequest {
 /// A company member applies to a program for their company. Refused when the window is closed
 /// (409), the company is not eligible (422, with `failing`) or already has an open application
 /// (409). The eligibility decision is stored with the application.
-#[utoipa::path(post, path = "/api/v1/applications", request_body = ApplyRequest,
+#[utoipa::path(post, path = "/api/v1/applications", operation_id = "apply", request_body = ApplyRequest,
     responses((status = 201, body = ApplicationDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn apply(
@@ -1000,7 +1008,7 @@ pub struct TransitionRequest {
 
 /// Moves an application. Its company submits or withdraws; officers of the owning agency review,
 /// approve (which records an award later rules see), reject and complete.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", params(("id" = i64, Path, description = "Application id")),
+#[utoipa::path(post, path = "/api/v1/applications/{id}/transitions", operation_id = "move_application", params(("id" = i64, Path, description = "Application id")),
     request_body = TransitionRequest,
     responses((status = 200, body = ApplicationDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem), (status = 422, body = Problem)))]

@@ -299,8 +299,8 @@ struct ForYouTemplate {
 
 /// How many programs of each group the page lists, and how many of those it explains in full
 /// (the others show their one-sentence reason and link to the program).
-const LISTED: usize = 20;
-const EXPLAINED: usize = 5;
+const LISTED: usize = 10;
+const EXPLAINED: usize = 3;
 
 async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
@@ -566,7 +566,7 @@ async fn move_application(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
     let user = ctx.user()?;
     match program_svc::move_application(&state, user, id, f.version, &f.to, &f.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?moved=1")).into_response()),
-        Err(ApplyError::Forbidden) => Err(PageError::not_found()),
+        Err(ApplyError::Forbidden | ApplyError::NotFound) => Err(PageError::not_found()),
         Err(ApplyError::Store(e)) => Err(e.into()),
         Err(e) => Ok(Redirect::to(&format!("/applications/{id}?error={}", apply_error_key(&e).0)).into_response()),
     }

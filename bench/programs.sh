@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Load benchmark for issue 3: "programs for you" with 100,000 companies and 2,000 programs,
+# on SQLite (default) or PostgreSQL:
+#   bash bench/programs.sh                                   # SQLite file under /tmp
+#   bash bench/programs.sh postgres://postgres@127.0.0.1:5432/gd_bench_programs
+# wrk runs on the same two cores as the server, so the figures are a floor, not a ceiling.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+URL=${1:-sqlite:///tmp/gd-bench-programs.db}
+PORT=${PORT:-18190}
+DURATION=${DURATION:-20s}
+COMPANIES=${COMPANIES:-100000}
+PROGRAMS=${PROGRAMS:-2000}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -p globaldesk --quiet
+BIN=target/release/globaldesk
+
+echo "== generate $COMPANIES demo companies and $PROGRAMS programs on $URL"
+/usr/bin/time -f "generated in %e s" $BIN --database-url "$URL" demo --companies "$COMPANIES" --programs "$PROGRAMS" 2>&1 | grep -v '^\[' | tail -2
+
+GLOBALDESK_LOG=warn $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PORT --no-worker >/tmp/gd-bench-programs.log 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' EXIT
+until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.05; done
+
+login() { # e-mail → session cookie
+  local jar; jar=$(mktemp)
+  local csrf
+  csrf=$(curl -s -c "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="csrf-token" content="[a-f0-9]*"' | sed 's/.*content="//;s/"//')
+  curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&email=$1&password=globaldesk-demo" http://127.0.0.1:$PORT/login
+  grep gd_session "$jar" | awk '{print $7}'
+}
+member=$(login company@demo.test)
+officer=$(login kotra@demo.test)
+page=$(curl -s -H "Cookie: gd_session=$member" http://127.0.0.1:$PORT/my/programs)
+echo "programs for you: $(echo "$page" | grep -o 'id="group-[a-z-]*"' | tr '\n' ' '); $(echo "$page" | grep -o 'id="others-count">[^<]*')"
+echo "programs in the catalog: $(curl -s http://127.0.0.1:$PORT/programs | grep -o 'id="result-count" role="status">[^<]*' | sed 's/.*>//')"
+
+run() { # label cookie path
+  echo "== $1: GET $3"
+  curl -s -o /dev/null -w "status %{http_code}, %{size_download} bytes, single request %{time_total}s\n" -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3"
+  wrk -t2 -c200 -d"$DURATION" --latency -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
+}
+run "programs for you (company member, $PROGRAMS programs)" "$member" "/my/programs"
+run "program catalog, page 1" "$member" "/programs"
+run "officer rule check (100k companies, live preview)" "$officer" "/officer/programs"
