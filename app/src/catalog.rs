@@ -151,7 +151,8 @@ fn window(s: &str) -> (Option<String>, Option<String>) {
 /// with its text unaltered and no rule; notices already imported are skipped.
 pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, crate::AnyError> {
     let v: serde_json::Value = serde_json::from_str(text)?;
-    let items = v.get("jsonArray").and_then(|a| a.as_array()).or_else(|| v.as_array()).ok_or("expected {\"jsonArray\": [...]} or a list")?;
+    let items =
+        v.get("jsonArray").and_then(|a| a.as_array()).or_else(|| v.as_array()).ok_or("expected {\"jsonArray\": [...]} or a list")?;
     let mut report = BizinfoReport::default();
     for (i, item) in items.iter().enumerate() {
         let s = |k: &str| item.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
@@ -170,7 +171,8 @@ pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, 
         let agency = store::agencies::by_code(&store.db, code).await?.ok_or(format!("agency {code} missing; run the demo or add it"))?;
         let (apply_from, apply_to) = window(&s("reqstBeginEndDe"));
         let created = s("creatPnttm");
-        let effective_from = apply_from.clone().or_else(|| created.get(..10).map(str::to_string)).unwrap_or_else(|| store::now_iso()[..10].to_string());
+        let effective_from =
+            apply_from.clone().or_else(|| created.get(..10).map(str::to_string)).unwrap_or_else(|| store::now_iso()[..10].to_string());
         let category = category_of(&format!("{title} {} {}", s("hashtags"), s("bsnsSumryCn")));
         let summary = s("bsnsSumryCn");
         let fields = ProgramFields {
@@ -188,7 +190,15 @@ pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, 
             ..ProgramFields::default()
         };
         let tx = store.db.begin().await?;
-        let pid = programs::create_program(&tx, &key, agency.id, &format!("bizinfo-{}", id.to_lowercase().replace('_', "-")), category, "bizinfo").await?;
+        let pid = programs::create_program(
+            &tx,
+            &key,
+            agency.id,
+            &format!("bizinfo-{}", id.to_lowercase().replace('_', "-")),
+            category,
+            "bizinfo",
+        )
+        .await?;
         let p = programs::program(&tx, pid).await?.ok_or("program vanished")?;
         programs::insert_version(&tx, &p, "published", &fields, None).await?;
         tx.commit().await?;

@@ -191,7 +191,11 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             if kind == "bizinfo" {
                 let report = globaldesk::catalog::import_bizinfo(&store, &text).await?;
                 print!("{report}");
-                return if report.errors.is_empty() || report.added > 0 { Ok(()) } else { Err("import refused: see the errors above".into()) };
+                return if report.errors.is_empty() || report.added > 0 {
+                    Ok(())
+                } else {
+                    Err("import refused: see the errors above".into())
+                };
             }
             if kind == "companies" {
                 let report = import::companies(&store, &text, all_or_nothing).await?;

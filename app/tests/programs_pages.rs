@@ -82,7 +82,8 @@ async fn officer_rule_editor_checks_tests_publishes_and_notifies() {
     let r = officer.post("/officer/programs/new", &bad).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    for msg in ["필수 입력 항목입니다.", "분야를 고르세요.", "0부터 100까지 입력하세요.", "영문 소문자, 숫자, 하이픈만"] {
+    for msg in ["필수 입력 항목입니다.", "분야를 고르세요.", "0부터 100까지 입력하세요.", "영문 소문자, 숫자, 하이픈만"]
+    {
         assert!(html.contains(msg), "missing error {msg}");
     }
     assert_eq!(store::programs::count_programs(&app.state.store.db).await.unwrap(), before, "nothing half-saved");
@@ -108,7 +109,12 @@ async fn officer_rule_editor_checks_tests_publishes_and_notifies() {
 
     // A failing test case blocks publication.
     let case = r#"{"as_of": "2026-11-26", "profile": {"region": "11", "venture_certified": true}}"#;
-    let r = officer.post(&format!("/officer/programs/{id}/tests"), &[("name", "Seoul company qualifies (wrong on purpose)"), ("case", case), ("expect", "eligible")]).await;
+    let r = officer
+        .post(
+            &format!("/officer/programs/{id}/tests"),
+            &[("name", "Seoul company qualifies (wrong on purpose)"), ("case", case), ("expect", "eligible")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let r = officer.post(&format!("/officer/programs/{id}/publish"), &[]).await;
     assert_eq!(r.status(), 422);
@@ -118,13 +124,15 @@ async fn officer_rule_editor_checks_tests_publishes_and_notifies() {
     let test_id = store::programs::tests_of(&app.state.store.db, id).await.unwrap()[0].id;
     officer.post(&format!("/officer/programs/{id}/tests/{test_id}/delete"), &[]).await;
     let ok_case = r#"{"as_of": "2026-11-26", "profile": {"region": "26", "venture_certified": true}}"#;
-    officer.post(&format!("/officer/programs/{id}/tests"), &[("name", "Busan venture qualifies"), ("case", ok_case), ("expect", "eligible")]).await;
+    officer
+        .post(&format!("/officer/programs/{id}/tests"), &[("name", "Busan venture qualifies"), ("case", ok_case), ("expect", "eligible")])
+        .await;
 
     // The member's company is unknown until it says whether it is venture-certified.
     let member = app.login("company@demo.test").await;
     let company = app.company_id_of("company@demo.test").await;
     let r = member.post("/company/facts", &[("venture_certified", "true"), ("rnd_spend_krw", "12억")]).await;
-    assert_eq!(r.status(), 200, "a bad number is shown again with its error");
+    assert_eq!(r.status(), 422, "a bad number is shown again with its error");
     assert!(r.text().await.unwrap().contains("올바른 값을 입력하세요."));
     assert!(store::programs::facts_of(&app.state.store.db, company).await.unwrap().is_empty(), "nothing saved from a bad form");
     let r = member.post("/company/facts", &[("venture_certified", "true"), ("rnd_spend_krw", "120,000,000")]).await;
@@ -233,7 +241,13 @@ async fn program_pages_access_matrix() {
         (other.as_str(), [303, 403, 404, 200, 403]),
     ];
     for (path, want) in matrix {
-        for (who, b, code) in [("anonymous", &anon, want[0]), ("company", &company, want[1]), ("officer", &officer, want[2]), ("admin", &admin, want[3]), ("analyst", &analyst, want[4])] {
+        for (who, b, code) in [
+            ("anonymous", &anon, want[0]),
+            ("company", &company, want[1]),
+            ("officer", &officer, want[2]),
+            ("admin", &admin, want[3]),
+            ("analyst", &analyst, want[4]),
+        ] {
             assert_eq!(b.text(path).await.0, code, "{who} GET {path}");
         }
     }

@@ -10,7 +10,8 @@ use std::time::Instant;
 
 fn peak_rss_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    s.lines().find(|l| l.starts_with("VmHWM")).and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<f64>().ok()).unwrap_or(0.0)
+        / 1024.0
 }
 
 fn main() {
@@ -24,7 +25,11 @@ fn main() {
         b.push(&synth::company(&mut rng, &lang));
     }
     let cols = b.finish();
-    println!("{n} companies generated and stored as columns in {:.2} s; peak RSS so far {:.0} MB", t.elapsed().as_secs_f64(), peak_rss_mb());
+    println!(
+        "{n} companies generated and stored as columns in {:.2} s; peak RSS so far {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
     let t = Instant::now();
     let mut set = RuleSet::new();
     for r in synth::programs(p, &lang) {

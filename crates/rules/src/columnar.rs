@@ -91,15 +91,7 @@ impl ColumnsBuilder {
                 FactType::Bool => Column::Bool { vals: Vec::new(), valid: Vec::new() },
             })
             .collect();
-        ColumnsBuilder {
-            cols,
-            n: 0,
-            as_of,
-            families: Dict::new(),
-            categories: Dict::new(),
-            award_offsets: vec![0],
-            awards: Vec::new(),
-        }
+        ColumnsBuilder { cols, n: 0, as_of, families: Dict::new(), categories: Dict::new(), award_offsets: vec![0], awards: Vec::new() }
     }
 
     /// Appends a company; its row number is the number of companies pushed before it.

@@ -36,18 +36,52 @@ pub type NodeId = u32;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Leaf {
     /// Integers, money and dates (days).
-    Ord { fact: FactId, op: CmpOp, v: i64 },
-    Between { fact: FactId, lo: i64, hi: i64 },
-    OrdIn { fact: FactId, set: Vec<i64>, negated: bool },
+    Ord {
+        fact: FactId,
+        op: CmpOp,
+        v: i64,
+    },
+    Between {
+        fact: FactId,
+        lo: i64,
+        hi: i64,
+    },
+    OrdIn {
+        fact: FactId,
+        set: Vec<i64>,
+        negated: bool,
+    },
     /// Enumerations and codes: equality and membership (sorted).
-    TextIn { fact: FactId, set: Vec<String>, negated: bool },
-    BoolIs { fact: FactId, v: bool },
+    TextIn {
+        fact: FactId,
+        set: Vec<String>,
+        negated: bool,
+    },
+    BoolIs {
+        fact: FactId,
+        v: bool,
+    },
     /// A code, or any code of a set, starts with one of the prefixes.
-    Prefix { fact: FactId, prefixes: Vec<String> },
-    Intersects { fact: FactId, set: Vec<String> },
-    Missing { fact: FactId },
-    Received { family: String, years: i64 },
-    AwardsYear { category: String, op: CmpOp, v: i64 },
+    Prefix {
+        fact: FactId,
+        prefixes: Vec<String>,
+    },
+    Intersects {
+        fact: FactId,
+        set: Vec<String>,
+    },
+    Missing {
+        fact: FactId,
+    },
+    Received {
+        family: String,
+        years: i64,
+    },
+    AwardsYear {
+        category: String,
+        op: CmpOp,
+        v: i64,
+    },
 }
 
 impl Leaf {
@@ -104,6 +138,14 @@ pub struct RuleSet {
     pub(crate) programs: Vec<CompiledProgram>,
     /// Per predicate index (`Node::Ref`): its name.
     pub(crate) predicate_names: Vec<String>,
+    /// The same programs in flat arrays (root, requirement nodes, points), so that reading
+    /// every program's outcome and score for one company touches a few contiguous vectors
+    /// rather than every program's explanation templates.
+    roots: Vec<NodeId>,
+    req_nodes: Vec<NodeId>,
+    req_start: Vec<u32>,
+    points: Vec<(NodeId, i64)>,
+    points_start: Vec<u32>,
 }
 
 fn lit_int(l: &Lit) -> i64 {
@@ -142,8 +184,17 @@ impl RuleSet {
             let lines = crate::explain::templates(c, &trace, lang);
             Part { node, cond: c.clone(), text: c.to_string(), lines }
         };
-        let requirements = rule.requirements().iter().map(|c| part(self, c)).collect();
-        let points = rule.points.iter().map(|p| (p.points, part(self, &p.when))).collect();
+        let requirements: Vec<Part> = rule.requirements().iter().map(|c| part(self, c)).collect();
+        let points: Vec<(i64, Part)> = rule.points.iter().map(|p| (p.points, part(self, &p.when))).collect();
+        if self.req_start.is_empty() {
+            self.req_start.push(0);
+            self.points_start.push(0);
+        }
+        self.roots.push(root);
+        self.req_nodes.extend(requirements.iter().map(|r| r.node));
+        self.req_start.push(self.req_nodes.len() as u32);
+        self.points.extend(points.iter().map(|(n, p)| (p.node, *n)));
+        self.points_start.push(self.points.len() as u32);
         self.programs.push(CompiledProgram { root, requirements, points });
         self.programs.len() - 1
     }
@@ -274,7 +325,13 @@ impl RuleSet {
                         f |= v == 0;
                         u |= v == 2;
                     }
-                    if f { Tri::False } else if u { Tri::Unknown } else { Tri::True }
+                    if f {
+                        Tri::False
+                    } else if u {
+                        Tri::Unknown
+                    } else {
+                        Tri::True
+                    }
                 }
                 Node::Any(kids) => {
                     let (mut t, mut u) = (false, false);
@@ -283,7 +340,13 @@ impl RuleSet {
                         t |= v == 1;
                         u |= v == 2;
                     }
-                    if t { Tri::True } else if u { Tri::Unknown } else { Tri::False }
+                    if t {
+                        Tri::True
+                    } else if u {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    }
                 }
                 Node::Not(k) => match memo[*k as usize] {
                     0 => Tri::True,
@@ -343,11 +406,15 @@ fn tri(b: u8) -> Tri {
 }
 
 impl<'a> Evaluation<'a> {
+    /// A node's outcome: read from the trace, or evaluated (with its children) the first time.
+    #[inline]
     pub fn node(&mut self, id: NodeId) -> Tri {
         let m = self.memo[id as usize];
-        if m != UNSET {
-            return tri(m);
-        }
+        if m != UNSET { tri(m) } else { self.evaluate_node(id) }
+    }
+
+    #[cold]
+    fn evaluate_node(&mut self, id: NodeId) -> Tri {
         let set = self.set;
         // No short-circuit: every child is evaluated so the trace is complete.
         let t = match &set.nodes[id as usize] {
@@ -408,13 +475,30 @@ impl<'a> Evaluation<'a> {
     }
 
     pub fn outcome(&mut self, program: usize) -> Tri {
-        let root = self.set.programs[program].root;
+        let root = self.set.roots[program];
         self.node(root)
     }
 
     pub fn score(&mut self, program: usize) -> i64 {
         let set = self.set;
-        set.programs[program].points.iter().filter(|(_, p)| self.node(p.node) == Tri::True).map(|(n, _)| n).sum()
+        let range = set.points_start[program] as usize..set.points_start[program + 1] as usize;
+        set.points[range].iter().filter(|(node, _)| self.node(*node) == Tri::True).map(|(_, n)| n).sum()
+    }
+
+    /// How many requirements of a program are false and how many unknown (cheap; for
+    /// "one condition away" without building explanations).
+    pub fn requirement_counts(&mut self, program: usize) -> (usize, usize) {
+        let set = self.set;
+        let range = set.req_start[program] as usize..set.req_start[program + 1] as usize;
+        let (mut f, mut u) = (0, 0);
+        for &node in &set.req_nodes[range] {
+            match self.node(node) {
+                Tri::False => f += 1,
+                Tri::Unknown => u += 1,
+                Tri::True => {}
+            }
+        }
+        (f, u)
     }
 
     pub fn subject(&self) -> &'a Subject {
@@ -435,7 +519,9 @@ fn eval_leaf(l: &Leaf, s: &Subject) -> Tri {
     match l {
         Leaf::Ord { fact, op, v } => int(*fact).map_or(Tri::Unknown, |x| Tri::from_bool(op.holds(x, *v))),
         Leaf::Between { fact, lo, hi } => int(*fact).map_or(Tri::Unknown, |x| Tri::from_bool(*lo <= x && x <= *hi)),
-        Leaf::OrdIn { fact, set, negated } => int(*fact).map_or(Tri::Unknown, |x| Tri::from_bool(set.binary_search(&x).is_ok() != *negated)),
+        Leaf::OrdIn { fact, set, negated } => {
+            int(*fact).map_or(Tri::Unknown, |x| Tri::from_bool(set.binary_search(&x).is_ok() != *negated))
+        }
         Leaf::TextIn { fact, set, negated } => match get(*fact) {
             Some(Value::Text(t)) => Tri::from_bool(set.iter().any(|s| s == t) != *negated),
             _ => Tri::Unknown,

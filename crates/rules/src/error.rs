@@ -5,29 +5,64 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorKind {
-    Expected { expected: String, found: String },
+    Expected {
+        expected: String,
+        found: String,
+    },
     UnterminatedString,
     BadNumber(String),
     BadDate(String),
-    UnknownFact { name: String, suggestions: Vec<String> },
-    UnknownPredicate { name: String, suggestions: Vec<String> },
+    UnknownFact {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    UnknownPredicate {
+        name: String,
+        suggestions: Vec<String>,
+    },
     /// The operator does not apply to the fact's type.
-    OperatorType { fact: String, fact_type: &'static str, op: String },
+    OperatorType {
+        fact: String,
+        fact_type: &'static str,
+        op: String,
+    },
     /// A value of the wrong type for the fact.
-    ValueType { fact: String, expected: &'static str, found: String },
-    UnknownValue { fact: String, value: String },
+    ValueType {
+        fact: String,
+        expected: &'static str,
+        found: String,
+    },
+    UnknownValue {
+        fact: String,
+        value: String,
+    },
     /// A non-boolean fact used on its own, where a comparison was needed.
-    NeedsComparison { fact: String, fact_type: &'static str, found: String },
+    NeedsComparison {
+        fact: String,
+        fact_type: &'static str,
+        found: String,
+    },
     EmptyList,
-    ListTooLong { limit: usize },
-    AtLeast { k: i64, n: usize },
+    ListTooLong {
+        limit: usize,
+    },
+    AtLeast {
+        k: i64,
+        n: usize,
+    },
     BetweenOrder,
     YearsRange,
     PointsRange,
     SingleItemGroup,
-    TooManyConditions { limit: usize },
-    TooDeep { limit: usize },
-    TooLong { limit: usize },
+    TooManyConditions {
+        limit: usize,
+    },
+    TooDeep {
+        limit: usize,
+    },
+    TooLong {
+        limit: usize,
+    },
     Json(String),
 }
 
@@ -109,9 +144,10 @@ impl RuleError {
                 a.push(("type", fact_type.to_string()));
                 a.push(("found", found.clone()));
             }
-            ErrorKind::ListTooLong { limit } | ErrorKind::TooManyConditions { limit } | ErrorKind::TooDeep { limit } | ErrorKind::TooLong { limit } => {
-                a.push(("limit", limit.to_string()))
-            }
+            ErrorKind::ListTooLong { limit }
+            | ErrorKind::TooManyConditions { limit }
+            | ErrorKind::TooDeep { limit }
+            | ErrorKind::TooLong { limit } => a.push(("limit", limit.to_string())),
             ErrorKind::AtLeast { k, n } => {
                 a.push(("k", k.to_string()));
                 a.push(("n", n.to_string()));
@@ -143,11 +179,16 @@ impl fmt::Display for ErrorKind {
                 }
                 Ok(())
             }
-            ErrorKind::OperatorType { fact, fact_type, op } => write!(f, "type error: `{op}` does not apply to `{fact}`, which is a {fact_type}"),
+            ErrorKind::OperatorType { fact, fact_type, op } => {
+                write!(f, "type error: `{op}` does not apply to `{fact}`, which is a {fact_type}")
+            }
             ErrorKind::ValueType { fact, expected, found } => write!(f, "type error: `{fact}` needs a {expected} value, found {found}"),
             ErrorKind::UnknownValue { fact, value } => write!(f, "unknown value {value} for `{fact}`"),
             ErrorKind::NeedsComparison { fact, fact_type, found } => {
-                write!(f, "type error: `{fact}` is a {fact_type}, not true/false; expected a comparison such as `{fact} == …`, found {found}")
+                write!(
+                    f,
+                    "type error: `{fact}` is a {fact_type}, not true/false; expected a comparison such as `{fact} == …`, found {found}"
+                )
             }
             ErrorKind::EmptyList => write!(f, "empty list: give at least one value"),
             ErrorKind::ListTooLong { limit } => write!(f, "list too long: at most {limit} values"),

@@ -50,8 +50,8 @@ pub struct Explanation<'a> {
     pub outcome: Tri,
     pub score: i64,
     pub requirements: Vec<RequirementExplained<'a>>,
-    /// Points rows: (points, condition text, outcome).
-    pub points: Vec<(i64, &'a str, Tri)>,
+    /// Points rows: (points, condition, outcome).
+    pub points: Vec<(i64, &'a Cond, Tri)>,
     /// Canonical text of the requirements that evaluated false.
     pub failing: Vec<&'a str>,
     /// Missing facts behind unknown requirements, sorted by name.
@@ -110,21 +110,6 @@ fn walk(c: &Cond, depth: u8, trace: &[NodeId], pos: &mut usize, lang: &Language,
 }
 
 impl<'a> Evaluation<'a> {
-    /// How many requirements of a program are false and how many unknown (cheap; for
-    /// "one condition away" without building explanations).
-    pub fn requirement_counts(&mut self, program: usize) -> (usize, usize) {
-        let set = self.rule_set();
-        let (mut f, mut u) = (0, 0);
-        for r in &set.program(program).requirements {
-            match self.outcome_of(r.node) {
-                Tri::False => f += 1,
-                Tri::Unknown => u += 1,
-                Tri::True => {}
-            }
-        }
-        (f, u)
-    }
-
     pub fn explain(&mut self, program: usize, lang: &Language) -> Explanation<'a> {
         let set = self.rule_set();
         let subject = self.subject();
@@ -161,7 +146,7 @@ impl<'a> Evaluation<'a> {
         }
         missing.sort_unstable();
         missing.dedup();
-        let points = p.points.iter().map(|(n, part)| (*n, part.text.as_str(), self.outcome_of(part.node))).collect();
+        let points = p.points.iter().map(|(n, part)| (*n, &part.cond, self.outcome_of(part.node))).collect();
         Explanation { outcome, score, requirements, points, failing, missing }
     }
 }

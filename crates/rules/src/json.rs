@@ -12,7 +12,10 @@ impl Rule {
         let mut m = Map::new();
         m.insert("when".into(), cond_to_json(&self.when));
         if !self.points.is_empty() {
-            m.insert("points".into(), Value::Array(self.points.iter().map(|p| json!({"points": p.points, "when": cond_to_json(&p.when)})).collect()));
+            m.insert(
+                "points".into(),
+                Value::Array(self.points.iter().map(|p| json!({"points": p.points, "when": cond_to_json(&p.when)})).collect()),
+            );
         }
         Value::Object(m)
     }
@@ -77,7 +80,9 @@ pub fn cond_to_json(c: &Cond) -> Value {
         Cond::AtLeast(k, items) => json!({"at_least": {"k": k, "of": items.iter().map(cond_to_json).collect::<Vec<_>>()}}),
         Cond::Ref(name) => json!({"ref": name}),
         Cond::ReceivedWithin { family, years } => json!({"received_within": {"family": family, "years": years}}),
-        Cond::AwardsThisYear { category, op, value } => json!({"awards_this_year": {"category": category, "op": op.symbol(), "value": value}}),
+        Cond::AwardsThisYear { category, op, value } => {
+            json!({"awards_this_year": {"category": category, "op": op.symbol(), "value": value}})
+        }
     }
 }
 

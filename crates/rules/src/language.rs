@@ -52,7 +52,15 @@ const PREDICATES: &[PredicateSource] = &[
         true,
         r#"size_class in ["micro", "small"]"#,
     ),
-    ("novice_exporter", "수출 초보기업", "Novice exporter", "수출바우처 사업 기준(예시)", "Export voucher criteria (illustrative)", true, "exports_usd < 100_000"),
+    (
+        "novice_exporter",
+        "수출 초보기업",
+        "Novice exporter",
+        "수출바우처 사업 기준(예시)",
+        "Export voucher criteria (illustrative)",
+        true,
+        "exports_usd < 100_000",
+    ),
     (
         "promising_exporter",
         "수출 유망기업",
@@ -71,7 +79,15 @@ const PREDICATES: &[PredicateSource] = &[
         true,
         "exports_usd between 1_000_000 and 4_999_999",
     ),
-    ("startup", "창업기업(7년 이내)", "Start-up (within 7 years)", "중소기업창업 지원법 제2조", "Support for SME Start-ups Act, Art. 2", false, "age_years < 7"),
+    (
+        "startup",
+        "창업기업(7년 이내)",
+        "Start-up (within 7 years)",
+        "중소기업창업 지원법 제2조",
+        "Support for SME Start-ups Act, Art. 2",
+        false,
+        "age_years < 7",
+    ),
     (
         "non_capital_region",
         "비수도권",
@@ -128,7 +144,10 @@ impl Language {
             };
         }
         let names = self.predicates.iter().map(|p| p.name).chain(self.catalog.facts().iter().map(|f| f.name));
-        Err(ErrorKind::UnknownPredicate { name: name.to_string(), suggestions: nearest(name, names).into_iter().map(str::to_string).collect() })
+        Err(ErrorKind::UnknownPredicate {
+            name: name.to_string(),
+            suggestions: nearest(name, names).into_iter().map(str::to_string).collect(),
+        })
     }
 
     /// Checks one condition node (not its children) against the catalogue.
@@ -213,7 +232,11 @@ impl Language {
             }
             Cond::AwardsThisYear { value, .. } => {
                 if *value < 0 {
-                    return Err(ErrorKind::ValueType { fact: "awards_this_year".into(), expected: "non-negative integer", found: value.to_string() });
+                    return Err(ErrorKind::ValueType {
+                        fact: "awards_this_year".into(),
+                        expected: "non-negative integer",
+                        found: value.to_string(),
+                    });
                 }
                 Ok(())
             }
@@ -234,11 +257,7 @@ impl Language {
             (FactType::Code, Lit::Str(s)) => return check_code(f, s, false),
             _ => false,
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(ErrorKind::ValueType { fact: f.name.to_string(), expected: value_kind(f.ty), found: v.to_string() })
-        }
+        if ok { Ok(()) } else { Err(ErrorKind::ValueType { fact: f.name.to_string(), expected: value_kind(f.ty), found: v.to_string() }) }
     }
 }
 

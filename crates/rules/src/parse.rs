@@ -89,7 +89,13 @@ fn lex(text: &str) -> Result<Vec<Token>, RuleError> {
                         match chars.get(i + 1) {
                             Some('n') => s.push('\n'),
                             Some(&e @ ('"' | '\\')) => s.push(e),
-                            _ => return Err(RuleError::at(ErrorKind::Expected { expected: "\\\" \\\\ or \\n".into(), found: "`\\`".into() }, tl, tc)),
+                            _ => {
+                                return Err(RuleError::at(
+                                    ErrorKind::Expected { expected: "\\\" \\\\ or \\n".into(), found: "`\\`".into() },
+                                    tl,
+                                    tc,
+                                ));
+                            }
                         }
                         i += 2;
                     }
@@ -115,11 +121,7 @@ fn lex(text: &str) -> Result<Vec<Token>, RuleError> {
                 (']', _) => (Tok::RBracket, 1),
                 (',', _) => (Tok::Comma, 1),
                 _ => {
-                    return Err(RuleError::at(
-                        ErrorKind::Expected { expected: "a condition".into(), found: format!("`{c}`") },
-                        tl,
-                        tc,
-                    ));
+                    return Err(RuleError::at(ErrorKind::Expected { expected: "a condition".into(), found: format!("`{c}`") }, tl, tc));
                 }
             };
             i += len;
@@ -243,7 +245,11 @@ impl<'a> Parser<'a> {
             }
         }
         if self.peek().tok != Tok::Eof {
-            return self.err_here(if points.is_empty() { "`and`, `or`, `points` or the end of the rule" } else { "`and`, `or`, points or the end of the rule" });
+            return self.err_here(if points.is_empty() {
+                "`and`, `or`, `points` or the end of the rule"
+            } else {
+                "`and`, `or`, points or the end of the rule"
+            });
         }
         let size = when.size() + points.iter().map(|p| p.when.size()).sum::<usize>();
         if size > MAX_CONDITIONS {

@@ -103,9 +103,7 @@ pub fn whole_years(from: Date, to: Date) -> i64 {
 /// The date `years` before `d` (29 February falls back to 28 February).
 pub fn years_before(d: Date, years: i64) -> Date {
     let y = d.year() - years as i32;
-    Date::from_calendar_date(y, d.month(), d.day())
-        .or_else(|_| Date::from_calendar_date(y, d.month(), d.day() - 1))
-        .unwrap_or(Date::MIN)
+    Date::from_calendar_date(y, d.month(), d.day()).or_else(|_| Date::from_calendar_date(y, d.month(), d.day() - 1)).unwrap_or(Date::MIN)
 }
 
 /// Whether an award counts for `received_within(family, years)` on `as_of`: after the date

@@ -15,7 +15,11 @@ pub fn shape(i: usize, j: u64) -> String {
     let cty = |n: u64| (0..n).map(|k| format!("\"{}\"", COUNTRIES[((j + k) % 10) as usize])).collect::<Vec<_>>().join(", ");
     let emp = 5 + j % 40;
     let body = match i {
-        0 => format!("sme and novice_exporter and region == \"{}\" and age_years >= 1 and not received_within(\"export-voucher\", {})", r(1), 1 + j % 3),
+        0 => format!(
+            "sme and novice_exporter and region == \"{}\" and age_years >= 1 and not received_within(\"export-voucher\", {})",
+            r(1),
+            1 + j % 3
+        ),
         1 => format!("sme and novice_exporter and target_countries intersects [{}]", cty(6)),
         2 => format!("sme and ksic prefix_in [\"C\"] and employees >= {emp}"),
         3 => format!("sme and ksic prefix_in [\"J58\", \"J61\", \"J62\", \"J63\"] and age_years <= {}", 5 + j % 5),

@@ -116,7 +116,8 @@ fn run(lang: &Language, c: &Case) -> Result<(), String> {
 fn conformance_suite() {
     let lang = Language::standard();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance");
-    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
     files.sort();
     let (mut total, mut failures) = (0, Vec::new());
     let mut names = std::collections::HashSet::new();

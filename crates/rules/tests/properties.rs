@@ -102,7 +102,11 @@ fn cond() -> impl Strategy<Value = String> {
             proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" and "))),
             proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| format!("({})", v.join(" or "))),
             inner.clone().prop_map(|c| format!("not ({c})")),
-            (proptest::collection::vec(inner, 2..4), 1u32..3).prop_map(|(v, k)| format!("at_least({}, [{}])", k.min(v.len() as u32), v.join(", "))),
+            (proptest::collection::vec(inner, 2..4), 1u32..3).prop_map(|(v, k)| format!(
+                "at_least({}, [{}])",
+                k.min(v.len() as u32),
+                v.join(", ")
+            )),
         ]
     })
 }

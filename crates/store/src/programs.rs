@@ -154,7 +154,14 @@ pub struct Program {
     pub source: String,
 }
 
-pub async fn create_program(c: &impl ConnectionTrait, key: &str, agency_id: i64, family: &str, category: &str, source: &str) -> Result<i64> {
+pub async fn create_program(
+    c: &impl ConnectionTrait,
+    key: &str,
+    agency_id: i64,
+    family: &str,
+    category: &str,
+    source: &str,
+) -> Result<i64> {
     insert_id(
         c,
         "INSERT INTO programs (key, agency_id, family, category, source, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -229,8 +236,12 @@ pub async fn publish(c: &DatabaseConnection, version_id: i64, user: i64) -> Resu
     if v.status != "draft" {
         return Err(StoreError::Invalid("only a draft can be published".into()));
     }
-    exec(&tx, "UPDATE program_versions SET status = 'superseded' WHERE program_id = $1 AND status = 'published'", vec![v.program_id.into()])
-        .await?;
+    exec(
+        &tx,
+        "UPDATE program_versions SET status = 'superseded' WHERE program_id = $1 AND status = 'published'",
+        vec![v.program_id.into()],
+    )
+    .await?;
     exec(
         &tx,
         "UPDATE program_versions SET status = 'published', published_at = $1, published_by = $2 WHERE id = $3",
@@ -303,8 +314,12 @@ pub async fn add_test(c: &impl ConnectionTrait, program_id: i64, name: &str, cas
 }
 
 pub async fn tests_of(c: &impl ConnectionTrait, program_id: i64) -> Result<Vec<ProgramTest>> {
-    Ok(all(c, "SELECT id, program_id, name, case_json, created_at FROM program_tests WHERE program_id = $1 ORDER BY id", vec![program_id.into()])
-        .await?)
+    Ok(all(
+        c,
+        "SELECT id, program_id, name, case_json, created_at FROM program_tests WHERE program_id = $1 ORDER BY id",
+        vec![program_id.into()],
+    )
+    .await?)
 }
 
 pub async fn delete_test(c: &impl ConnectionTrait, program_id: i64, test_id: i64) -> Result<()> {
@@ -334,7 +349,13 @@ pub async fn all_awards(c: &impl ConnectionTrait) -> Result<Vec<AwardRow>> {
     Ok(all(c, "SELECT company_id, program_id, family, category, awarded_on FROM awards ORDER BY company_id", vec![]).await?)
 }
 
-pub async fn add_award(c: &impl ConnectionTrait, company_id: i64, p: &Program, awarded_on: &str, application_id: Option<i64>) -> Result<i64> {
+pub async fn add_award(
+    c: &impl ConnectionTrait,
+    company_id: i64,
+    p: &Program,
+    awarded_on: &str,
+    application_id: Option<i64>,
+) -> Result<i64> {
     Ok(insert_id(
         c,
         "INSERT INTO awards (company_id, program_id, family, category, awarded_on, application_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -456,7 +477,8 @@ pub async fn notifications(c: &impl ConnectionTrait, user_id: i64, limit: i64) -
 }
 
 pub async fn unread_count(c: &impl ConnectionTrait, user_id: i64) -> Result<i64> {
-    let n: Option<Count> = one(c, "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL", vec![user_id.into()]).await?;
+    let n: Option<Count> =
+        one(c, "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL", vec![user_id.into()]).await?;
     Ok(n.map(|n| n.n).unwrap_or(0))
 }
 

@@ -59,6 +59,15 @@ impl Lang {
     }
 }
 
+/// A piece of a cached message pattern (see `Tr::fill`).
+enum Piece {
+    Text(String),
+    Arg(usize),
+}
+
+/// First of the private-use characters that stand for arguments while a pattern is made.
+const PLACEHOLDER: u32 = 0xF0000;
+
 /// The translator handed to every template as `t`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tr {
@@ -88,17 +97,70 @@ impl Tr {
     }
     /// A message with one argument named `arg`.
     pub fn ta(&self, key: &str, arg: &str) -> String {
-        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        args.insert(Cow::Borrowed("arg"), FluentValue::from(arg.to_string()));
-        LOCALES.try_lookup_with_args(&self.lang.id(), key, &args).unwrap_or_else(|| key.to_string())
+        self.fill(key, &[("arg", arg)])
     }
     /// A message with named arguments.
     pub fn targs(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
-        for (k, v) in args {
-            map.insert(Cow::Owned(k.to_string()), FluentValue::from(v.clone()));
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.fill(key, &args)
+    }
+
+    /// Formats a message with string arguments. Our messages only place their arguments (no
+    /// selectors, and every argument is already formatted text), so each (message, argument
+    /// names) is formatted once per thread with placeholder characters and then reused as a
+    /// pattern: the result is what Fluent would produce, without running Fluent per call.
+    fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        thread_local! {
+            static PATTERNS: std::cell::RefCell<[HashMap<String, Option<Vec<Piece>>>; 2]> = std::cell::RefCell::new(Default::default());
         }
-        LOCALES.try_lookup_with_args(&self.lang.id(), key, &map).unwrap_or_else(|| key.to_string())
+        let slot = usize::from(self.lang != Lang::Ko);
+        let mut cache_key = String::with_capacity(key.len() + 16);
+        cache_key.push_str(key);
+        for (name, _) in args {
+            cache_key.push('\u{0}');
+            cache_key.push_str(name);
+        }
+        PATTERNS.with(|c| {
+            if !c.borrow()[slot].contains_key(&cache_key) {
+                let pattern = self.pattern(key, args);
+                c.borrow_mut()[slot].insert(cache_key.clone(), pattern);
+            }
+            match &c.borrow()[slot][&cache_key] {
+                None => key.to_string(),
+                Some(pieces) => {
+                    let mut out = String::with_capacity(64);
+                    for piece in pieces {
+                        match piece {
+                            Piece::Text(t) => out.push_str(t),
+                            Piece::Arg(i) => out.push_str(args[*i].1),
+                        }
+                    }
+                    out
+                }
+            }
+        })
+    }
+
+    fn pattern(&self, key: &str, args: &[(&str, &str)]) -> Option<Vec<Piece>> {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (i, (name, _)) in args.iter().enumerate() {
+            let marker = char::from_u32(PLACEHOLDER + i as u32).expect("private-use character");
+            map.insert(Cow::Owned(name.to_string()), FluentValue::from(marker.to_string()));
+        }
+        let formatted = LOCALES.try_lookup_with_args(&self.lang.id(), key, &map)?;
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        for ch in formatted.chars() {
+            let code = ch as u32;
+            if (PLACEHOLDER..PLACEHOLDER + args.len() as u32).contains(&code) {
+                pieces.push(Piece::Text(std::mem::take(&mut text)));
+                pieces.push(Piece::Arg((code - PLACEHOLDER) as usize));
+            } else {
+                text.push(ch);
+            }
+        }
+        pieces.push(Piece::Text(text));
+        Some(pieces)
     }
     /// The translated text of a field error.
     pub fn field_error(&self, e: &domain::FieldError) -> String {

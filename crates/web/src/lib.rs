@@ -68,6 +68,9 @@ pub struct AppState {
     catalog: Arc<RwLock<Arc<matching::LiveCatalog>>>,
     /// All consented companies as columns, for previews and fan-out; rebuilt when stale.
     pub population: Arc<std::sync::Mutex<Option<Arc<matching::Population>>>>,
+    /// Each company's extra facts and awards, read at most once a second per node (see
+    /// `matching::extras`).
+    pub extras: Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Arc<matching::Extras>)>>>,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
             sessions: Arc::default(),
             catalog: Arc::default(),
             population: Arc::default(),
+            extras: Arc::default(),
         }
     }
     /// The live program catalog, loaded on first use.

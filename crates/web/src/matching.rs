@@ -34,6 +34,10 @@ pub struct LiveCatalog {
     pub rule_of: Vec<Option<usize>>,
     pub set: RuleSet,
     pub by_program_id: HashMap<i64, usize>,
+    /// Per program: (effective from, effective to), parsed once rather than on every request.
+    effective: Vec<(Option<Date>, Option<Date>)>,
+    /// The agencies, for filters: (code, Korean name, English name).
+    pub agencies: Vec<(String, String, String)>,
 }
 
 impl LiveCatalog {
@@ -54,11 +58,14 @@ impl LiveCatalog {
             }));
         }
         let by_program_id = programs.iter().enumerate().map(|(i, p)| (p.program_id, i)).collect();
-        Ok(LiveCatalog { version: version.max(1), programs, rule_of, set, by_program_id })
+        let effective = programs.iter().map(|p| (parse_date(&p.effective_from), p.effective_to.as_deref().and_then(parse_date))).collect();
+        let agencies = store::agencies::list(&store.db).await?.into_iter().map(|a| (a.code, a.name_ko, a.name_en)).collect();
+        Ok(LiveCatalog { version: version.max(1), programs, rule_of, set, by_program_id, effective, agencies })
     }
 
     pub fn in_force(&self, i: usize, today: Date) -> bool {
-        in_force(&self.programs[i], today)
+        let (from, to) = self.effective[i];
+        from.is_none_or(|d| d <= today) && to.is_none_or(|d| today <= d)
     }
 }
 
@@ -106,8 +113,40 @@ pub fn subject_of(c: &Company, facts: &[CompanyFact], awards: &[AwardRow], as_of
     Subject::new(p, awards, as_of)
 }
 
+/// A company's extra facts and awards: what the rules read beyond the profile.
+pub struct Extras {
+    pub facts: Vec<CompanyFact>,
+    pub awards: Vec<AwardRow>,
+}
+
+/// How long a node reuses a company's extras before reading them again. Changes made on this
+/// node are seen at once (`forget_extras`); changes on another node within this delay.
+const EXTRAS_TTL: Duration = Duration::from_secs(1);
+
+pub async fn extras(state: &AppState, company_id: i64) -> store::Result<Arc<Extras>> {
+    if let Some((at, e)) = state.extras.lock().expect("extras lock").get(&company_id)
+        && at.elapsed() < EXTRAS_TTL
+    {
+        return Ok(e.clone());
+    }
+    let (facts, awards) =
+        tokio::try_join!(store::programs::facts_of(&state.store.db, company_id), store::programs::awards_of(&state.store.db, company_id))?;
+    let e = Arc::new(Extras { facts, awards });
+    let mut cache = state.extras.lock().expect("extras lock");
+    if cache.len() > 100_000 {
+        cache.retain(|_, (at, _)| at.elapsed() < EXTRAS_TTL);
+    }
+    cache.insert(company_id, (Instant::now(), e.clone()));
+    Ok(e)
+}
+
+pub fn forget_extras(state: &AppState, company_id: i64) {
+    state.extras.lock().expect("extras lock").remove(&company_id);
+}
+
 /// The facts a company may add beyond its profile (`company_facts`), in form order.
-pub const SUPPLEMENTARY: [&str; 6] = ["venture_certified", "innobiz_certified", "women_owned", "rnd_spend_krw", "export_staff", "has_overseas_entity"];
+pub const SUPPLEMENTARY: [&str; 6] =
+    ["venture_certified", "innobiz_certified", "women_owned", "rnd_spend_krw", "export_staff", "has_overseas_entity"];
 
 /// A stored supplementary fact as a rule value ("true"/"false", or an integer).
 pub fn fact_value(fact: &str, stored: &str) -> Option<Value> {
@@ -137,7 +176,7 @@ pub struct MatchRow {
 /// then those one condition away, then the rest.
 pub fn match_company<'a>(cat: &'a LiveCatalog, subject: &'a Subject, today: Date) -> (rules::Evaluation<'a>, Vec<MatchRow>) {
     let mut ev = cat.set.evaluate(subject);
-    let mut rows = Vec::with_capacity(cat.programs.len());
+    let mut rows: Vec<MatchRow> = Vec::with_capacity(cat.programs.len());
     for (idx, r) in cat.rule_of.iter().enumerate() {
         if !cat.in_force(idx, today) {
             continue;
@@ -146,11 +185,15 @@ pub fn match_company<'a>(cat: &'a LiveCatalog, subject: &'a Subject, today: Date
             Some(ri) => {
                 let outcome = ev.outcome(*ri);
                 let one_away = outcome == Tri::False && ev.requirement_counts(*ri) == (1, 0);
-                MatchRow { idx, outcome: Some(outcome), score: ev.score(*ri), one_away }
+                // Points rank eligible programs; the others are listed in catalog order.
+                let score = if outcome == Tri::True { ev.score(*ri) } else { 0 };
+                MatchRow { idx, outcome: Some(outcome), score, one_away }
             }
             None => MatchRow { idx, outcome: None, score: 0, one_away: false },
         });
     }
+    // Group by outcome, keeping catalog order within a group; only the eligible group is
+    // ranked by points (sorting all 2,000 rows on every page view showed up in profiles).
     let rank = |m: &MatchRow| match m.outcome {
         Some(Tri::True) => 0,
         Some(Tri::Unknown) => 1,
@@ -158,7 +201,12 @@ pub fn match_company<'a>(cat: &'a LiveCatalog, subject: &'a Subject, today: Date
         None => 3,
         Some(Tri::False) => 4,
     };
-    rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then(b.score.cmp(&a.score)).then(a.idx.cmp(&b.idx)));
+    let mut buckets: [Vec<MatchRow>; 5] = Default::default();
+    for m in rows {
+        buckets[rank(&m)].push(m);
+    }
+    buckets[0].sort_unstable_by_key(|m| (-m.score, m.idx));
+    let rows = buckets.into_iter().flatten().collect();
     (ev, rows)
 }
 
@@ -213,7 +261,12 @@ fn outcome_key(t: Tri) -> &'static str {
 }
 
 pub fn fact_label(t: &Tr, fact: &str) -> String {
-    lang().catalog.id(fact).map(|id| lang().catalog.get(id)).map(|f| t.pick(f.label_ko, f.label_en).to_string()).unwrap_or_else(|| fact.to_string())
+    lang()
+        .catalog
+        .id(fact)
+        .map(|id| lang().catalog.get(id))
+        .map(|f| t.pick(f.label_ko, f.label_en).to_string())
+        .unwrap_or_else(|| fact.to_string())
 }
 
 /// A value of a fact, formatted for the reader (money with its currency, dates, names of
@@ -236,7 +289,9 @@ fn name_of(t: &Tr, refs: &RefData, fact: &str, code: &str) -> String {
         "region" => refs.region(code).map(|r| t.pick(&r.name_ko, &r.name_en).to_string()),
         "export_stage" => refs.stages.get(code).map(|s| t.pick(&s.name_ko, &s.name_en).to_string()),
         "size_class" => Some(t.t(&format!("size-{code}"))),
-        "target_countries" | "export_countries" if code.len() == 2 => refs.country(code).map(|c| t.pick(&c.name_ko, &c.name_en).to_string()),
+        "target_countries" | "export_countries" if code.len() == 2 => {
+            refs.country(code).map(|c| t.pick(&c.name_ko, &c.name_en).to_string())
+        }
         _ => None,
     }
     .unwrap_or_else(|| code.to_string())
@@ -264,7 +319,9 @@ pub fn requirement_text(t: &Tr, refs: &RefData, c: &rules::Cond) -> String {
     let list = |fact: &str, vs: &[Lit]| vs.iter().map(|v| format_value(t, refs, fact, v)).collect::<Vec<_>>().join(", ");
     let strs = |fact: &str, vs: &[String]| vs.iter().map(|v| name_of(t, refs, fact, v)).collect::<Vec<_>>().join(", ");
     match c {
-        Cond::Cmp { fact, op: CmpOp::Eq, value: Lit::Bool(b) } => t.targs("req-is", &[("fact", fact_label(t, fact)), ("value", t.t(if *b { "yes" } else { "no" }))]),
+        Cond::Cmp { fact, op: CmpOp::Eq, value: Lit::Bool(b) } => {
+            t.targs("req-is", &[("fact", fact_label(t, fact)), ("value", t.t(if *b { "yes" } else { "no" }))])
+        }
         Cond::Cmp { fact, op, value } => {
             let key = match op {
                 CmpOp::Lt => "req-lt",
@@ -291,7 +348,17 @@ pub fn requirement_text(t: &Tr, refs: &RefData, c: &rules::Cond) -> String {
             "req-awards-year",
             &[("category", t.t(&format!("cat-{category}"))), ("op", op.symbol().to_string()), ("value", value.to_string())],
         ),
-        other => other.to_string(),
+        Cond::Ref(name) => match lang().predicate(name) {
+            Some(p) => t.pick(p.label_ko, p.label_en).to_string(),
+            None => name.clone(),
+        },
+        Cond::All(items) => items.iter().map(|c| requirement_text(t, refs, c)).collect::<Vec<_>>().join(&format!(" {} ", t.t("word-and"))),
+        Cond::Any(items) => items.iter().map(|c| requirement_text(t, refs, c)).collect::<Vec<_>>().join(&format!(" {} ", t.t("word-or"))),
+        Cond::Not(inner) => t.ta("req-not", &requirement_text(t, refs, inner)),
+        Cond::AtLeast(k, items) => t.targs(
+            "req-at-least",
+            &[("k", k.to_string()), ("items", items.iter().map(|c| requirement_text(t, refs, c)).collect::<Vec<_>>().join(", "))],
+        ),
     }
 }
 
@@ -368,10 +435,7 @@ pub fn explain_view(ex: &Explanation, t: &Tr, refs: &RefData) -> ExplainView {
     let points = ex
         .points
         .iter()
-        .filter_map(|(n, text, o)| {
-            let rule = rules::parse(&format!("eligible if {text}"), lang()).ok()?;
-            Some(PointsView { points: *n, text: requirement_text(t, refs, &rule.when), counted: *o == Tri::True })
-        })
+        .map(|(n, cond, o)| PointsView { points: *n, text: requirement_text(t, refs, cond), counted: *o == Tri::True })
         .collect();
     ExplainView {
         outcome: ex.outcome.as_str(),
@@ -409,7 +473,12 @@ impl Population {
             let mut ids = Vec::with_capacity(companies.len());
             for c in &companies {
                 let id = c.row.id;
-                let s = subject_of(c, facts_by.get(&id).map_or(&[][..], Vec::as_slice), awards_by.get(&id).map_or(&[][..], Vec::as_slice), as_of);
+                let s = subject_of(
+                    c,
+                    facts_by.get(&id).map_or(&[][..], Vec::as_slice),
+                    awards_by.get(&id).map_or(&[][..], Vec::as_slice),
+                    as_of,
+                );
                 b.push(&s);
                 ids.push(id);
             }
@@ -476,7 +545,15 @@ pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
     let p = set.add(rule, lang());
     let mut ev = set.evaluate(&subject);
     let got = ev.outcome(p).as_str();
-    if got == want { Ok(()) } else { Err(format!("{got} ≠ {want}")) }
+    if got == want { Ok(()) } else { Err(format!("mismatch:{got}:{want}")) }
+}
+
+/// A test failure from `run_test` in the reader's language.
+pub fn test_failure_text(t: &Tr, failure: &str) -> String {
+    match failure.strip_prefix("mismatch:").and_then(|r| r.split_once(':')) {
+        Some((got, want)) => t.targs("test-result", &[("got", t.t(&format!("outcome-{got}"))), ("want", t.t(&format!("outcome-{want}")))]),
+        None => failure.to_string(),
+    }
 }
 
 /// A rule error in the reader's language, with its line and column.

@@ -266,7 +266,8 @@ pub async fn save_draft(state: &AppState, user: &User, program_id: i64, form: &P
         }
         _ => programs::insert_version(&state.store.db, &p, "draft", &fields, Some(user.id)).await?,
     };
-    store::audit::record(&state.store.db, Some(user.id), &user.email, "program.save_draft", &format!("program:{program_id}"), "", "").await?;
+    store::audit::record(&state.store.db, Some(user.id), &user.email, "program.save_draft", &format!("program:{program_id}"), "", "")
+        .await?;
     Ok(id)
 }
 
@@ -304,11 +305,8 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
     let versions = programs::versions(&state.store.db, program_id).await?;
     let draft = versions.iter().find(|v| v.status == "draft").ok_or(ProgramError::NotFound)?;
     let new_rule = parse_rule(draft.rule_text.as_deref().unwrap_or("")).map_err(ProgramError::Rule)?;
-    let old_rule = versions
-        .iter()
-        .find(|v| v.status == "published")
-        .and_then(|v| v.rule_text.as_deref())
-        .and_then(|t| rules::parse(t, lang()).ok());
+    let old_rule =
+        versions.iter().find(|v| v.status == "published").and_then(|v| v.rule_text.as_deref()).and_then(|t| rules::parse(t, lang()).ok());
     let (gained, lost) = match &new_rule {
         Some(rule) => {
             let failed: Vec<(String, String)> =
@@ -335,9 +333,17 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
                 let title = t.pick(&draft.title_ko, &draft.title_en).to_string();
                 let body = t.targs(
                     "mail-eligible-body",
-                    &[("name", member.display_name.clone()), ("title", title.clone()), ("link", format!("{}/programs/{program_id}", state.config.base_url))],
+                    &[
+                        ("name", member.display_name.clone()),
+                        ("title", title.clone()),
+                        ("link", format!("{}/programs/{program_id}", state.config.base_url)),
+                    ],
                 );
-                crate::mail::enqueue(&tx, &crate::mail::Email { to: member.email.clone(), subject: t.ta("mail-eligible-subject", &title), body }).await?;
+                crate::mail::enqueue(
+                    &tx,
+                    &crate::mail::Email { to: member.email.clone(), subject: t.ta("mail-eligible-subject", &title), body },
+                )
+                .await?;
                 notified += 1;
             }
         }
@@ -397,6 +403,7 @@ pub async fn apply(state: &AppState, user: &User, program_id: i64, submit: bool,
         return Err(ApplyError::Closed);
     }
     let company = state.companies.get(company_id).ok_or(ApplyError::NoCompany)?;
+    // Read fresh: a decision is stored with the facts it was made on.
     let facts = programs::facts_of(&state.store.db, company_id).await?;
     let awards = programs::awards_of(&state.store.db, company_id).await?;
     let subject = matching::subject_of(&company, &facts, &awards, today);
@@ -472,7 +479,14 @@ pub fn snapshot_json(s: &rules::Subject) -> serde_json::Value {
 }
 
 /// Moves an application: its company withdraws or submits, the owning agency reviews.
-pub async fn move_application(state: &AppState, user: &User, app_id: i64, expected_version: i32, to: &str, note: &str) -> Result<(), ApplyError> {
+pub async fn move_application(
+    state: &AppState,
+    user: &User,
+    app_id: i64,
+    expected_version: i32,
+    to: &str,
+    note: &str,
+) -> Result<(), ApplyError> {
     let app = applications::get(&state.store.db, app_id).await?.ok_or(ApplyError::NotFound)?;
     // Whoever may not see the application (another company, another agency, the agency while
     // it is still the company's draft) is told it does not exist.
@@ -483,6 +497,8 @@ pub async fn move_application(state: &AppState, user: &User, app_id: i64, expect
     };
     let program: Program = programs::program(&state.store.db, app.program_id).await?.ok_or(ApplyError::NotFound)?;
     applications::transition(&state.store.db, app_id, expected_version, to, side, user.id, note.trim(), &program).await?;
+    // An approval adds an award, which rules read.
+    matching::forget_extras(state, app.company_id);
     // The company hears of every move the agency makes.
     if side == Side::Agency {
         let payload = serde_json::json!({"application_id": app_id, "status": to, "title_ko": app.title_ko, "title_en": app.title_en});

@@ -169,7 +169,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
         .unwrap_or_default();
 
-    let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    // A page shown in answer to a form post (with its errors) must not link back to the post's
+    // address: switching language there would GET a POST-only route. The form's own page (the
+    // same-site referrer) is the place to come back to.
+    let here = if matches!(parts.method, Method::GET | Method::HEAD) {
+        parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
+    } else {
+        headers
+            .get(header::REFERER)
+            .and_then(|r| r.to_str().ok())
+            .and_then(|r| r.parse::<axum::http::Uri>().ok())
+            .and_then(|u| u.path_and_query().map(|p| p.as_str().to_string()))
+            .map(|p| safe_next(Some(&p)))
+            .unwrap_or_else(|| "/".into())
+    };
     let ctx = Ctx { user, csrf: csrf.clone(), lang, ip, session_secret, here };
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -32,7 +32,8 @@ impl Rng {
 }
 
 pub const REGIONS: [&str; 17] = ["11", "26", "27", "28", "29", "30", "31", "36", "41", "51", "43", "44", "52", "46", "47", "48", "50"];
-pub const KSIC: [&str; 16] = ["C10", "C20", "C21", "C26", "C29", "C30", "G46", "G47", "J58", "J61", "J62", "J63", "M70", "M72", "F41", "H49"];
+pub const KSIC: [&str; 16] =
+    ["C10", "C20", "C21", "C26", "C29", "C30", "G46", "G47", "J58", "J61", "J62", "J63", "M70", "M72", "F41", "H49"];
 pub const COUNTRIES: [&str; 10] = ["US", "VN", "ID", "MY", "TH", "PH", "CN", "JP", "DE", "FR"];
 pub const HS: [&str; 8] = ["847130", "851712", "330499", "210690", "870899", "392690", "610910", "300490"];
 
@@ -47,7 +48,8 @@ pub fn company(rng: &mut Rng, lang: &Language) -> Subject {
     // Revenue: a rough log-normal around KRW 5 bn (product of uniforms).
     let revenue = (5_000_000_000f64 * (0.05 + rng.below(1000) as f64 / 250.0) * (0.2 + rng.below(1000) as f64 / 400.0)) as i64;
     let exports = if rng.chance(40) { 0 } else { (rng.below(1000) * rng.below(1000) * 12) as i64 };
-    let founded = Date::from_calendar_date(1980 + rng.below(46) as i32, Month::January, 1).unwrap() + time::Duration::days(rng.below(360) as i64);
+    let founded =
+        Date::from_calendar_date(1980 + rng.below(46) as i32, Month::January, 1).unwrap() + time::Duration::days(rng.below(360) as i64);
     let stage = match exports {
         0 => "domestic",
         1..100_000 => "novice",

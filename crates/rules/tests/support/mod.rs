@@ -37,14 +37,14 @@ pub fn subject(lang: &Language, profile: &BTreeMap<String, serde_norway::Value>,
             FactType::Int | FactType::Money(_) => Value::Int(v.as_i64().unwrap_or_else(|| panic!("{name}: integer expected"))),
             FactType::Date => Value::date(date(&scalar_str(v))),
             FactType::Enum | FactType::Code => Value::Text(scalar_str(v)),
-            FactType::CodeSet => Value::Codes(v.as_sequence().unwrap_or_else(|| panic!("{name}: list expected")).iter().map(scalar_str).collect()),
+            FactType::CodeSet => {
+                Value::Codes(v.as_sequence().unwrap_or_else(|| panic!("{name}: list expected")).iter().map(scalar_str).collect())
+            }
             FactType::Bool => Value::Bool(v.as_bool().unwrap_or_else(|| panic!("{name}: boolean expected"))),
         };
         p.set_named(&lang.catalog, name, value).unwrap();
     }
-    let awards = awards
-        .iter()
-        .map(|a| Award { family: a.family.clone(), category: a.category.clone(), awarded_on: date(&a.awarded_on) })
-        .collect();
+    let awards =
+        awards.iter().map(|a| Award { family: a.family.clone(), category: a.category.clone(), awarded_on: date(&a.awarded_on) }).collect();
     Subject::new(p, awards, date(as_of))
 }

@@ -613,12 +613,15 @@ pub async fn matches(
         .iter()
         .map(|m| {
             let p = &cat.programs[m.idx];
+            // The points a program would give, whatever the outcome (the page ranks only the
+            // eligible ones and skips this work for the rest).
+            let score = cat.rule_of[m.idx].map_or(0, |ri| ev.score(ri));
             let explanation =
                 cat.rule_of[m.idx].map(|ri| ExplanationJson::from(matching::explain_view(&ev.explain(ri, lang()), &t, &refs)));
             MatchJson {
                 program: program_ref(&t, p, today),
                 outcome: m.outcome.map_or("not_encoded", Tri::as_str).to_string(),
-                score: m.score,
+                score,
                 one_away: m.one_away,
                 explanation,
             }

@@ -70,9 +70,11 @@ impl Page {
                 ("/company", "nav-company"),
                 ("/company/members", "nav-members"),
             ]),
-            Some(Role::Officer) => {
-                items.extend([("/companies", "nav-companies"), ("/officer/programs", "nav-program-admin"), ("/officer/applications", "nav-app-queue")])
-            }
+            Some(Role::Officer) => items.extend([
+                ("/companies", "nav-companies"),
+                ("/officer/programs", "nav-program-admin"),
+                ("/officer/applications", "nav-app-queue"),
+            ]),
             Some(Role::AgencyAdmin) => items.extend([
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),

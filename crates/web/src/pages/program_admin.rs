@@ -213,7 +213,10 @@ async fn check_view(state: &AppState, p: &Page, program_id: Option<i64>, source:
     };
     let pop = matching::population(state, std::time::Duration::from_secs(10)).await?;
     let (eligible, unknown, total, sample_ids) = matching::count(&pop, &rule, 5);
-    let preview = t.targs("admin-rule-preview", &[("eligible", t.num(eligible as i64)), ("unknown", t.num(unknown as i64)), ("total", t.num(total as i64))]);
+    let preview = t.targs(
+        "admin-rule-preview",
+        &[("eligible", t.num(eligible as i64)), ("unknown", t.num(unknown as i64)), ("total", t.num(total as i64))],
+    );
     let refs = state.refs();
     let mut sample = Vec::new();
     let mut set = rules::RuleSet::new();
@@ -224,13 +227,21 @@ async fn check_view(state: &AppState, p: &Page, program_id: Option<i64>, source:
         let awards = programs::awards_of(&state.store.db, id).await?;
         let subject = matching::subject_of(&c, &facts, &awards, pop.as_of);
         let mut ev = set.evaluate(&subject);
-        sample.push((id, t.pick(&c.row.name_ko, c.row.name_en.as_deref().unwrap_or("")).to_string(), matching::explain_view(&ev.explain(pi, lang()), t, &refs)));
+        sample.push((
+            id,
+            t.pick(&c.row.name_ko, c.row.name_en.as_deref().unwrap_or("")).to_string(),
+            matching::explain_view(&ev.explain(pi, lang()), t, &refs),
+        ));
     }
     let mut diff = String::new();
     let mut tests = Vec::new();
     if let Some(pid) = program_id {
         let versions = programs::versions(&state.store.db, pid).await?;
-        let published = versions.iter().find(|v| v.status == "published").and_then(|v| v.rule_text.as_deref()).and_then(|r| rules::parse(r, lang()).ok());
+        let published = versions
+            .iter()
+            .find(|v| v.status == "published")
+            .and_then(|v| v.rule_text.as_deref())
+            .and_then(|r| rules::parse(r, lang()).ok());
         diff = match &published {
             Some(old) => {
                 let (gained, lost) = matching::diff(&pop, Some(old), &rule);
@@ -239,13 +250,21 @@ async fn check_view(state: &AppState, p: &Page, program_id: Option<i64>, source:
             None => t.t("admin-diff-none"),
         };
         for (name, r) in program_svc::run_tests(state, pid, &rule).await.map_err(|_| PageError::not_found())? {
-            tests.push((name, r.is_ok(), r.err().unwrap_or_default()));
+            tests.push((name, r.is_ok(), r.err().map(|e| matching::test_failure_text(t, &e)).unwrap_or_default()));
         }
     }
     Ok(CheckView { empty: false, error: String::new(), preview, sample, diff, tests })
 }
 
-async fn edit_page(state: &AppState, ctx: &Ctx, id: i64, f: Option<ProgramForm>, errs: FieldErrors, error: String, flash: Option<String>) -> Result<Response, PageError> {
+async fn edit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    f: Option<ProgramForm>,
+    errs: FieldErrors,
+    error: String,
+    flash: Option<String>,
+) -> Result<Response, PageError> {
     let user = staff(ctx)?;
     let (_, versions) = program_for(state, user, id).await?;
     let latest = versions.first().ok_or_else(PageError::not_found)?;
@@ -267,7 +286,14 @@ async fn edit_page(state: &AppState, ctx: &Ctx, id: i64, f: Option<ProgramForm>,
     }
     let versions_view = versions
         .iter()
-        .map(|v| (v.version, p.t.t(&format!("status-{}", v.status)), v.published_at.as_deref().map(|d| p.t.datetime(d)).unwrap_or_default(), v.content_hash.chars().take(12).collect()))
+        .map(|v| {
+            (
+                v.version,
+                p.t.t(&format!("status-{}", v.status)),
+                v.published_at.as_deref().map(|d| p.t.datetime(d)).unwrap_or_default(),
+                v.content_hash.chars().take(12).collect(),
+            )
+        })
         .collect();
     let agency = p.t.pick(&latest.agency_name_ko, &latest.agency_name_en).to_string();
     let resp = render(EditTemplate {
@@ -295,7 +321,11 @@ async fn edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Quer
     } else if q.published.is_some() {
         Some(t.targs(
             "admin-program-published",
-            &[("gained", q.gained.unwrap_or(0).to_string()), ("lost", q.lost.unwrap_or(0).to_string()), ("notified", q.notified.unwrap_or(0).to_string())],
+            &[
+                ("gained", q.gained.unwrap_or(0).to_string()),
+                ("lost", q.lost.unwrap_or(0).to_string()),
+                ("notified", q.notified.unwrap_or(0).to_string()),
+            ],
         ))
     } else {
         None
@@ -336,9 +366,10 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
         Err(e) => {
             let t = ctx.tr();
             let error = match &e {
-                ProgramError::TestsFailed(list) => {
-                    t.ta("err-tests-failed", &list.iter().map(|(n, why)| format!("{n} ({why})")).collect::<Vec<_>>().join("; "))
-                }
+                ProgramError::TestsFailed(list) => t.ta(
+                    "err-tests-failed",
+                    &list.iter().map(|(n, why)| format!("{n} ({})", matching::test_failure_text(&t, why))).collect::<Vec<_>>().join("; "),
+                ),
                 ProgramError::Rule(r) => matching::rule_error_text(&t, r),
                 ProgramError::NotFound => t.t("err-not-found"),
                 _ => t.t("error-internal"),
@@ -382,7 +413,8 @@ async fn add_test(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
         }
         Err(why) => {
-            let resp = edit_page(&state, &ctx, id, None, FieldErrors::default(), format!("{}: {why}", t.t("admin-tests-case")), None).await?;
+            let resp =
+                edit_page(&state, &ctx, id, None, FieldErrors::default(), format!("{}: {why}", t.t("admin-tests-case")), None).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, resp).into_response())
         }
     }
@@ -444,7 +476,8 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQue
     let p = Page::new(&state, &ctx, "queue-title");
     let status = store::applications::STATES.iter().find(|s| **s == q.status && **s != "draft").copied();
     let rows = store::applications::for_agency(&state.store.db, scope(user), status, 200).await?;
-    let statuses = store::applications::STATES.iter().filter(|s| **s != "draft").map(|s| (s.to_string(), p.t.t(&format!("status-{s}")))).collect();
+    let statuses =
+        store::applications::STATES.iter().filter(|s| **s != "draft").map(|s| (s.to_string(), p.t.t(&format!("status-{s}")))).collect();
     let rows = rows
         .into_iter()
         .map(|a| super::programs::AppRow {

@@ -79,7 +79,9 @@ pub fn card(p: &Page, v: &ProgramVersion) -> ProgramCard {
     let t = &p.t;
     let window = match (&v.apply_from, &v.apply_to) {
         (None, None) => t.t("program-window-always"),
-        (a, b) => format!("{} ~ {}", a.as_deref().map(|d| t.date(d)).unwrap_or_default(), b.as_deref().map(|d| t.date(d)).unwrap_or_default()),
+        (a, b) => {
+            format!("{} ~ {}", a.as_deref().map(|d| t.date(d)).unwrap_or_default(), b.as_deref().map(|d| t.date(d)).unwrap_or_default())
+        }
     };
     ProgramCard {
         id: v.program_id,
@@ -94,6 +96,10 @@ pub fn card(p: &Page, v: &ProgramVersion) -> ProgramCard {
         encoded: v.rule_text.is_some(),
         imported: v.source == "bizinfo",
     }
+}
+
+fn agency_options(p: &Page, cat: &matching::LiveCatalog) -> Vec<(String, String)> {
+    cat.agencies.iter().map(|(code, ko, en)| (code.clone(), p.t.pick(ko, en).to_string())).collect()
 }
 
 fn categories(p: &Page) -> Vec<(String, String)> {
@@ -153,7 +159,9 @@ async fn catalog(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     let mut rows: Vec<&ProgramVersion> = cat
         .programs
         .iter()
-        .filter(|v| matching::in_force(v, today))
+        .enumerate()
+        .filter(|(i, _)| cat.in_force(*i, today))
+        .map(|(_, v)| v)
         .filter(|v| q.category.is_empty() || v.category == q.category)
         .filter(|v| q.agency.is_empty() || v.agency_code == q.agency)
         .filter(|v| q.open.is_empty() || window_state(v, today) == "open")
@@ -166,10 +174,17 @@ async fn catalog(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     let pages = total.div_ceil(CATALOG_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
     let cards = rows.into_iter().skip((page - 1) * CATALOG_PAGE).take(CATALOG_PAGE).map(|v| card(&p, v)).collect();
-    let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
+    let agencies = agency_options(&p, &cat);
     let href = |n: usize| {
         let enc = crate::session::urlencode;
-        format!("/programs?q={}&category={}&agency={}&open={}&sort={}&page={n}", enc(&q.q), enc(&q.category), enc(&q.agency), enc(&q.open), enc(&q.sort))
+        format!(
+            "/programs?q={}&category={}&agency={}&open={}&sort={}&page={n}",
+            enc(&q.q),
+            enc(&q.category),
+            enc(&q.agency),
+            enc(&q.open),
+            enc(&q.sort)
+        )
     };
     let (prev_href, next_href) = (href(page.saturating_sub(1).max(1)), href((page + 1).min(pages)));
     render(CatalogTemplate { categories: categories(&p), agencies, cards, total, page, pages, prev_href, next_href, q, p })
@@ -190,7 +205,12 @@ struct DetailTemplate {
     error: Option<String>,
 }
 
-async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ApplyErrorQuery>) -> Result<Response, PageError> {
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ApplyErrorQuery>,
+) -> Result<Response, PageError> {
     let cat = state.catalog().await;
     let idx = *cat.by_program_id.get(&id).ok_or_else(PageError::not_found)?;
     let v = cat.programs[idx].clone();
@@ -201,9 +221,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
     let mut result = None;
     if let (Some(u), Some(ri)) = (member, cat.rule_of[idx]) {
         let company = state.companies.get(u.company_id.unwrap_or_default()).ok_or_else(PageError::not_found)?;
-        let facts = programs::facts_of(&state.store.db, company.row.id).await?;
-        let awards = programs::awards_of(&state.store.db, company.row.id).await?;
-        let subject = matching::subject_of(&company, &facts, &awards, today());
+        let extras = matching::extras(&state, company.row.id).await?;
+        let subject = matching::subject_of(&company, &extras.facts, &extras.awards, today());
         let mut ev = cat.set.evaluate_some(&subject, &[ri]);
         result = Some(matching::explain_view(&ev.explain(ri, lang()), &p.t, &refs));
     }
@@ -211,7 +230,11 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         && cat.in_force(idx, today())
         && matching::window_open(&v, today())
         && result.as_ref().is_none_or(|r| r.outcome != "not_eligible");
-    let stages = v.stages().iter().map(|s| refs.stages.get(s).map(|st| p.t.pick(&st.name_ko, &st.name_en).to_string()).unwrap_or_else(|| s.to_string())).collect();
+    let stages = v
+        .stages()
+        .iter()
+        .map(|s| refs.stages.get(s).map(|st| p.t.pick(&st.name_ko, &st.name_en).to_string()).unwrap_or_else(|| s.to_string()))
+        .collect();
     let documents = v.documents(p.t.is_ko()).into_iter().map(str::to_string).collect();
     let error = q.error.as_deref().map(|k| match &q.arg {
         Some(a) => p.t.ta(k, a),
@@ -300,7 +323,7 @@ struct ForYouTemplate {
 /// How many programs of each group the page lists, and how many of those it explains in full
 /// (the others show their one-sentence reason and link to the program).
 const LISTED: usize = 10;
-const EXPLAINED: usize = 3;
+const EXPLAINED: usize = 1;
 
 async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CatalogQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
@@ -310,12 +333,11 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     let Some(company_id) = user.company_id else { return Ok(Redirect::to("/company").into_response()) };
     let company = state.companies.get(company_id).ok_or_else(PageError::not_found)?;
     let p = Page::new(&state, &ctx, "my-programs-title");
-    let (facts, awards) =
-        tokio::try_join!(programs::facts_of(&state.store.db, company_id), programs::awards_of(&state.store.db, company_id))?;
+    let extras = matching::extras(&state, company_id).await?;
     let cat = state.catalog().await;
     let refs = state.refs();
     let today = today();
-    let subject = matching::subject_of(&company, &facts, &awards, today);
+    let subject = matching::subject_of(&company, &extras.facts, &extras.awards, today);
     let (mut ev, rows) = matching::match_company(&cat, &subject, today);
     let keep = |m: &MatchRow| {
         let v = &cat.programs[m.idx];
@@ -372,10 +394,13 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     }
     for g in &mut groups {
         if g.2.len() < g.3 {
-            g.4 = format!("/my/programs?category={}&agency={}&open={}&sort={}&more={}#group-{}", q.category, q.agency, q.open, q.sort, g.1, g.1);
+            g.4 = format!(
+                "/my/programs?category={}&agency={}&open={}&sort={}&more={}#group-{}",
+                q.category, q.agency, q.open, q.sort, g.1, g.1
+            );
         }
     }
-    let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string())).collect();
+    let agencies = agency_options(&p, &cat);
     render(ForYouTemplate { categories: categories(&p), agencies, groups, others, q, p })
 }
 
@@ -395,7 +420,13 @@ struct FactsTemplate {
     fields: Vec<FactField>,
 }
 
-async fn facts_page(state: &AppState, ctx: &Ctx, values: &[(String, String)], errors: &[(String, String)], saved: bool) -> Result<Response, PageError> {
+async fn facts_page(
+    state: &AppState,
+    ctx: &Ctx,
+    values: &[(String, String)],
+    errors: &[(String, String)],
+    saved: bool,
+) -> Result<Response, PageError> {
     let p = Page::new(state, ctx, "facts-title").with_flash(saved.then_some("facts-saved"));
     let fields = matching::SUPPLEMENTARY
         .iter()
@@ -431,7 +462,8 @@ struct SavedQuery {
 
 async fn facts_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SavedQuery>) -> Result<Response, PageError> {
     let (_, company) = member_company(&ctx)?;
-    let values: Vec<(String, String)> = programs::facts_of(&state.store.db, company).await?.into_iter().map(|f| (f.fact, f.value)).collect();
+    let values: Vec<(String, String)> =
+        programs::facts_of(&state.store.db, company).await?.into_iter().map(|f| (f.fact, f.value)).collect();
     facts_page(&state, &ctx, &values, &[], q.saved.is_some()).await
 }
 
@@ -455,7 +487,8 @@ async fn save_facts(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Ve
     }
     if !errors.is_empty() {
         let typed: Vec<(String, String)> = form.into_iter().collect();
-        return facts_page(&state, &ctx, &typed, &errors, false).await;
+        let resp = facts_page(&state, &ctx, &typed, &errors, false).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, resp).into_response());
     }
     let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
     for (name, v) in &values {
@@ -463,6 +496,7 @@ async fn save_facts(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Ve
     }
     store::audit::record(&tx, Some(user.id), &user.email, "company.facts", &format!("company:{company}"), "", "").await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    matching::forget_extras(&state, company);
     Ok(Redirect::to("/company/facts?saved=1").into_response())
 }
 
@@ -507,7 +541,12 @@ struct ApplicationTemplate {
     error: Option<String>,
 }
 
-async fn application(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<SavedQuery>) -> Result<Response, PageError> {
+async fn application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedQuery>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let a = applications::get(&state.store.db, id).await?.ok_or_else(PageError::not_found)?;
     let side = match user.role() {
@@ -562,7 +601,12 @@ struct MoveForm {
     note: String,
 }
 
-async fn move_application(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> Result<Response, PageError> {
+async fn move_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     match program_svc::move_application(&state, user, id, f.version, &f.to, &f.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/applications/{id}?moved=1")).into_response()),
@@ -592,7 +636,10 @@ async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
             let (text, href) = match n.kind.as_str() {
                 "program_eligible" => (t.ta("notification-program_eligible", &title), format!("/programs/{}", payload["program_id"])),
                 "application_status" => (
-                    t.ta("notification-application_status", &format!("{title} — {}", t.t(&format!("status-{}", payload["status"].as_str().unwrap_or(""))))),
+                    t.ta(
+                        "notification-application_status",
+                        &format!("{title} — {}", t.t(&format!("status-{}", payload["status"].as_str().unwrap_or("")))),
+                    ),
                     format!("/applications/{}", payload["application_id"]),
                 ),
                 other => (other.to_string(), "/".to_string()),
