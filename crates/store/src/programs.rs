@@ -281,13 +281,21 @@ pub async fn versions(c: &impl ConnectionTrait, program_id: i64) -> Result<Vec<P
     Ok(all(c, &format!("{SELECT} WHERE v.program_id = $1 ORDER BY v.version DESC"), vec![program_id.into()]).await?)
 }
 
-/// The newest version of every program of an agency (or of all agencies), for the officer list.
-pub async fn latest_versions(c: &impl ConnectionTrait, agency_id: Option<i64>) -> Result<Vec<ProgramVersion>> {
-    let cond = "v.version = (SELECT MAX(v2.version) FROM program_versions v2 WHERE v2.program_id = v.program_id)";
-    match agency_id {
-        Some(a) => Ok(all(c, &format!("{SELECT} WHERE {cond} AND p.agency_id = $1 ORDER BY v.program_id"), vec![a.into()]).await?),
-        None => Ok(all(c, &format!("{SELECT} WHERE {cond} ORDER BY v.program_id"), vec![]).await?),
-    }
+/// The newest version of every program of an agency (or of all agencies), for the officer
+/// list, a page at a time; with the number of programs in all.
+pub async fn latest_versions(c: &impl ConnectionTrait, agency_id: Option<i64>, limit: i64, offset: i64) -> Result<(Vec<ProgramVersion>, i64)> {
+    let newest = "JOIN (SELECT program_id AS pid, MAX(version) AS mv FROM program_versions GROUP BY program_id) m \
+                  ON m.pid = v.program_id AND m.mv = v.version";
+    let (filter, mut values): (&str, Vec<Value>) = match agency_id {
+        Some(a) => ("WHERE p.agency_id = $1", vec![a.into()]),
+        None => ("", vec![]),
+    };
+    let total: Option<Count> =
+        one(c, &format!("SELECT COUNT(*) AS n FROM programs p {filter}"), values.clone()).await?;
+    let n = values.len();
+    values.extend([limit.into(), offset.into()]);
+    let rows = all(c, &format!("{SELECT} {newest} {filter} ORDER BY v.program_id LIMIT ${} OFFSET ${}", n + 1, n + 2), values).await?;
+    Ok((rows, total.map(|t| t.n).unwrap_or(0)))
 }
 
 pub async fn count_programs(c: &impl ConnectionTrait) -> Result<i64> {

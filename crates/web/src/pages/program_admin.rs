@@ -59,13 +59,24 @@ struct ListTemplate {
     p: Page,
     rows: Vec<ProgramRow>,
     can_create: bool,
+    page: i64,
+    pages: i64,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+const LIST_PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    page: Option<i64>,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let user = staff(&ctx)?;
     let p = Page::new(&state, &ctx, "admin-programs-title");
-    let rows = programs::latest_versions(&state.store.db, scope(user))
-        .await?
+    let page = q.page.unwrap_or(1).max(1);
+    let (versions, total) = programs::latest_versions(&state.store.db, scope(user), LIST_PAGE, (page - 1) * LIST_PAGE).await?;
+    let pages = ((total + LIST_PAGE - 1) / LIST_PAGE).max(1);
+    let rows = versions
         .into_iter()
         .map(|v| ProgramRow {
             id: v.program_id,
@@ -77,7 +88,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageE
             agency: p.t.pick(&v.agency_name_ko, &v.agency_name_en).to_string(),
         })
         .collect();
-    render(ListTemplate { can_create: user.agency_id.is_some(), rows, p })
+    render(ListTemplate { can_create: user.agency_id.is_some(), rows, page, pages, p })
 }
 
 fn form_fields(p: &Page, f: &ProgramForm, errs: &FieldErrors, is_new: bool) -> Vec<Field> {
