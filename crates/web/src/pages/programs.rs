@@ -48,7 +48,11 @@ pub struct ProgramCard {
     pub imported: bool,
 }
 
+/// Notices imported from the portal carry simple HTML; the catalog shows their text.
 fn strip_tags(s: &str) -> String {
+    if !s.contains('<') {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut in_tag = false;
     for ch in s.chars() {
@@ -76,6 +80,13 @@ pub fn window_state(v: &ProgramVersion, today: time::Date) -> &'static str {
 }
 
 pub fn card(p: &Page, v: &ProgramVersion) -> ProgramCard {
+    let mut c = card_without_summary(p, v);
+    c.summary = strip_tags(p.t.pick(&v.summary_ko, &v.summary_en));
+    c
+}
+
+/// A card for lists that show the reader's result instead of the program's summary.
+pub fn card_without_summary(p: &Page, v: &ProgramVersion) -> ProgramCard {
     let t = &p.t;
     let window = match (&v.apply_from, &v.apply_to) {
         (None, None) => t.t("program-window-always"),
@@ -86,7 +97,7 @@ pub fn card(p: &Page, v: &ProgramVersion) -> ProgramCard {
     ProgramCard {
         id: v.program_id,
         title: t.pick(&v.title_ko, &v.title_en).to_string(),
-        summary: strip_tags(t.pick(&v.summary_ko, &v.summary_en)),
+        summary: String::new(),
         agency: t.pick(&v.agency_name_ko, &v.agency_name_en).to_string(),
         category: t.t(&format!("cat-{}", v.category)),
         benefit: v.benefit_krw.map(|n| t.krw(n)).unwrap_or_default(),
@@ -384,7 +395,7 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
             _ => (p.t.t("program-not-encoded"), None),
         };
         group.2.push(MatchView {
-            card: card(&p, v),
+            card: card_without_summary(&p, v),
             outcome: m.outcome.map_or("not_encoded", |o| o.as_str()),
             one_away: m.one_away,
             score: m.score,
