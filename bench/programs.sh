@@ -2,7 +2,7 @@
 # Load benchmark for issue 3: "programs for you" with 100,000 companies and 2,000 programs,
 # on SQLite (default) or PostgreSQL:
 #   bash bench/programs.sh                                   # SQLite file under /tmp
-#   bash bench/programs.sh postgres://postgres@127.0.0.1:5432/gd_bench_programs
+#   bash bench/programs.sh postgres://postgres@127.0.0.1:5432/gd_bench_programs   (createdb it first)
 # wrk runs on the same two cores as the server, so the figures are a floor, not a ceiling.
 set -euo pipefail
 cd "$(dirname "$0")/.."

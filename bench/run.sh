@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmarks for the foundation issue, on SQLite (default) or PostgreSQL:
 #   bash bench/run.sh                                   # SQLite file under /tmp
-#   bash bench/run.sh postgres://postgres@127.0.0.1:5432/gd_bench
+#   bash bench/run.sh postgres://postgres@127.0.0.1:5432/gd_bench   (create the database first: createdb -h 127.0.0.1 -U postgres gd_bench)
 # 100,000 demo companies, then wrk at 200 connections against officer search and profile pages.
 # wrk runs on the same two cores as the server, so the figures are a floor, not a ceiling.
 set -euo pipefail

@@ -199,7 +199,7 @@ pub fn group_thousands(n: i64) -> String {
     }
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('_');
         }
         out.push(ch);
@@ -233,12 +233,7 @@ enum Parent {
 }
 
 fn write_child(out: &mut String, c: &Cond, parent: Parent) {
-    let needs_parens = match (parent, c) {
-        (Parent::All, Cond::All(_) | Cond::Any(_)) => true,
-        (Parent::Any, Cond::Any(_)) => true,
-        (Parent::Not, Cond::All(_) | Cond::Any(_)) => true,
-        _ => false,
-    };
+    let needs_parens = matches!((parent, c), (Parent::All | Parent::Not, Cond::All(_) | Cond::Any(_)) | (Parent::Any, Cond::Any(_)));
     if needs_parens {
         out.push('(');
         write_cond(out, c);

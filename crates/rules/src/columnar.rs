@@ -427,7 +427,7 @@ impl<'a> Ctx<'a> {
         let n = self.cols.n;
         let leaf = &self.set.leaves[l];
         let ord = |vals: &[i64], valid: &[u64], out: &mut [u64], pred: &dyn Fn(i64) -> bool| {
-            ord_kernel(vals, valid, out, base, wbase, words, n, |x| pred(x));
+            ord_kernel(vals, valid, out, base, wbase, words, n, pred);
         };
         let fact_col = leaf.fact().map(|f| &self.cols.cols[f]);
         match (leaf, fact_col) {

@@ -289,7 +289,7 @@ fn check_list_len(n: usize) -> Result<(), ErrorKind> {
 /// (`"vn"` for Viet Nam, an HS code with letters).
 fn check_code(f: &FactDef, s: &str, prefix: bool) -> Result<(), ErrorKind> {
     let ok = match f.name {
-        "products" => !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) && (prefix || s.len() % 2 == 0),
+        "products" => !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) && (prefix || s.len().is_multiple_of(2)),
         "export_countries" | "target_countries" => {
             (if prefix { (1..=2).contains(&s.len()) } else { s.len() == 2 }) && s.bytes().all(|b| b.is_ascii_uppercase())
         }

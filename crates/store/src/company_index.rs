@@ -21,6 +21,9 @@ use std::sync::{Arc, RwLock};
 
 type Slot = u32;
 
+/// A company's products, export countries and target countries, as loaded.
+type Lists = (Vec<String>, Vec<String>, Vec<String>);
+
 /// A company's single-valued attributes as small integers (interned strings), so that checking
 /// them costs an integer comparison rather than a string comparison.
 #[derive(Clone, Copy, Default)]
@@ -236,7 +239,7 @@ impl CompanyIndex {
             vec![],
         )
         .await?;
-        let mut by_company: HashMap<i64, (Vec<String>, Vec<String>, Vec<String>)> = HashMap::new();
+        let mut by_company: HashMap<i64, Lists> = HashMap::new();
         for c in codes {
             let e = by_company.entry(c.company_id).or_default();
             match c.kind.as_str() {

@@ -283,15 +283,19 @@ pub async fn versions(c: &impl ConnectionTrait, program_id: i64) -> Result<Vec<P
 
 /// The newest version of every program of an agency (or of all agencies), for the officer
 /// list, a page at a time; with the number of programs in all.
-pub async fn latest_versions(c: &impl ConnectionTrait, agency_id: Option<i64>, limit: i64, offset: i64) -> Result<(Vec<ProgramVersion>, i64)> {
+pub async fn latest_versions(
+    c: &impl ConnectionTrait,
+    agency_id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ProgramVersion>, i64)> {
     let newest = "JOIN (SELECT program_id AS pid, MAX(version) AS mv FROM program_versions GROUP BY program_id) m \
                   ON m.pid = v.program_id AND m.mv = v.version";
     let (filter, mut values): (&str, Vec<Value>) = match agency_id {
         Some(a) => ("WHERE p.agency_id = $1", vec![a.into()]),
         None => ("", vec![]),
     };
-    let total: Option<Count> =
-        one(c, &format!("SELECT COUNT(*) AS n FROM programs p {filter}"), values.clone()).await?;
+    let total: Option<Count> = one(c, &format!("SELECT COUNT(*) AS n FROM programs p {filter}"), values.clone()).await?;
     let n = values.len();
     values.extend([limit.into(), offset.into()]);
     let rows = all(c, &format!("{SELECT} {newest} {filter} ORDER BY v.program_id LIMIT ${} OFFSET ${}", n + 1, n + 2), values).await?;

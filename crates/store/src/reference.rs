@@ -81,7 +81,10 @@ fn col(row: &HashMap<String, String>, name: &str) -> Result<String> {
 }
 
 /// Parses a reference CSV of `kind` into table rows: (table, columns, rows of values).
-fn parse_kind(kind: &str, text: &str) -> Result<(&'static str, &'static [&'static str], Vec<Vec<Value>>)> {
+/// (table, columns, rows) of a reference import.
+type Parsed = (&'static str, &'static [&'static str], Vec<Vec<Value>>);
+
+fn parse_kind(kind: &str, text: &str) -> Result<Parsed> {
     let s = |v: String| Value::from(v);
     match kind {
         "countries" => {

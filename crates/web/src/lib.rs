@@ -70,7 +70,7 @@ pub struct AppState {
     pub population: Arc<std::sync::Mutex<Option<Arc<matching::Population>>>>,
     /// Each company's extra facts and awards, read at most once a second per node (see
     /// `matching::extras`).
-    pub extras: Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Arc<matching::Extras>)>>>,
+    pub extras: Arc<std::sync::Mutex<matching::ExtrasCache>>,
 }
 
 impl AppState {

@@ -119,6 +119,9 @@ pub struct Extras {
     pub awards: Vec<AwardRow>,
 }
 
+/// Per company: when its extras were read, and what they were.
+pub type ExtrasCache = HashMap<i64, (Instant, Arc<Extras>)>;
+
 /// How long a node reuses a company's extras before reading them again. Changes made on this
 /// node are seen at once (`forget_extras`); changes on another node within this delay.
 const EXTRAS_TTL: Duration = Duration::from_secs(1);

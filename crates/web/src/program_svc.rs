@@ -185,7 +185,7 @@ pub fn validate(form: &ProgramForm) -> Result<(ProgramFields, Option<Rule>), Pro
         errs.push(FieldError::new("target_stages", "err-stage"));
     }
     let url = form.url.trim().to_string();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         errs.push(FieldError::new("url", "err-url"));
     }
     let rule = parse_rule(&form.rule);
