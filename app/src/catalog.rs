@@ -185,7 +185,8 @@ pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, 
             apply_to: apply_to.clone(),
             effective_from,
             effective_to: apply_to,
-            url: s("pblancUrl"),
+            // Only web addresses become links (a `javascript:` one would run in our pages).
+            url: Some(s("pblancUrl")).filter(|u| u.starts_with("https://") || u.starts_with("http://")).unwrap_or_default(),
             source_json: Some(item.to_string()),
             ..ProgramFields::default()
         };

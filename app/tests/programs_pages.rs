@@ -32,6 +32,11 @@ async fn catalog_is_public_and_bilingual() {
     assert!(detail.contains("id=\"program-rule\""), "the rule is shown");
     assert!(detail.contains("Sign in to see"), "anonymous readers are asked to sign in for their result");
     assert_eq!(anon.text("/programs/999999").await.0, 404);
+    // A link can show one of our error messages, not any message id or text.
+    let (_, html) = anon.text(&format!("/programs/{id}?error=err-apply-closed")).await;
+    assert!(html.contains("id=\"apply-error\""));
+    let (_, html) = anon.text(&format!("/programs/{id}?error=programs-title&arg=%3Cb%3Ephish%3C%2Fb%3E")).await;
+    assert!(!html.contains("id=\"apply-error\"") && !html.contains(">phish<"), "unknown error keys are ignored");
 }
 
 #[tokio::test]
@@ -268,6 +273,11 @@ async fn bizinfo_notices_import_unaltered_and_unencoded() {
     assert_eq!((again.added, again.skipped), (0, 8));
     let bad = globaldesk::catalog::import_bizinfo(&app.state.store, r#"{"jsonArray": [{"pblancNm": "no id"}]}"#).await.unwrap();
     assert_eq!(bad.errors.len(), 1, "a notice without its id is refused with a reason");
+    // A link that is not a web address is not kept (it would run script in our pages).
+    let js = r#"{"jsonArray": [{"pblancId": "PBLN_X1", "pblancNm": "링크 시험", "pblancUrl": "javascript:alert(1)"}]}"#;
+    globaldesk::catalog::import_bizinfo(&app.state.store, js).await.unwrap();
+    let js_id = program_id(&app, "bizinfo-pbln-x1").await;
+    assert_eq!(store::programs::versions(&app.state.store.db, js_id).await.unwrap()[0].url, "");
 
     let source: serde_json::Value = serde_json::from_str(&text).unwrap();
     let first = &source["jsonArray"][0];

@@ -487,3 +487,5 @@ word-or = or
 req-not = not { $arg }
 req-at-least = at least { $k } of: { $items }
 test-result = got { $got }, expected { $want }
+err-note-too-long = Notes are limited to 2,000 characters.
+test-no-rule = there is no rule to decide it

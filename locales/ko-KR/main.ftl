@@ -487,3 +487,5 @@ word-or = 또는
 req-not = { $arg } 아님
 req-at-least = 다음 중 { $k }개 이상: { $items }
 test-result = 결과 { $got }, 기대 { $want }
+err-note-too-long = 메모는 2,000자 이하로 입력하세요.
+test-no-rule = 규칙이 없어 판정할 수 없습니다

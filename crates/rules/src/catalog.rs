@@ -70,6 +70,24 @@ pub struct Catalog {
 /// reference list the platform ships, so the checker and the product agree on one list.
 const REGIONS_CSV: &str = include_str!("../../../data/regions/kr-regions.csv");
 
+/// The program categories (the kinds of help the ministry consolidates); `awards_this_year`
+/// counts awards of one of these.
+pub const PROGRAM_CATEGORIES: [&str; 13] = [
+    "export_voucher",
+    "overseas_marketing",
+    "exhibitions",
+    "certification",
+    "legal_consulting",
+    "trade_insurance",
+    "finance",
+    "establishment_abroad",
+    "training",
+    "logistics",
+    "ecommerce",
+    "research",
+    "design_branding",
+];
+
 pub const EXPORT_STAGES: [&str; 5] = ["domestic", "novice", "promising", "growth", "established"];
 pub const SIZE_CLASSES: [&str; 4] = ["micro", "small", "medium", "above_sme"];
 

@@ -392,17 +392,18 @@ impl<'a> Ctx<'a> {
                 t[..words].swap_with_slice(&mut f[..words]);
             }
             Node::AtLeast(k, kids) => {
-                let (k, kids) = (*k as u8, kids.clone());
-                let mut yes = vec![0u8; words * 64];
-                let mut maybe = vec![0u8; words * 64];
+                // Counters wide enough for the largest rule (500 conditions).
+                let (k, kids) = (*k as u16, kids.clone());
+                let mut yes = vec![0u16; words * 64];
+                let mut maybe = vec![0u16; words * 64];
                 let mut tmp = self.take();
                 for &c in &kids {
                     self.eval_into(c, &mut tmp);
                     for w in 0..words {
                         let (t, f) = (tmp[w], tmp[BW + w]);
                         for j in 0..64 {
-                            yes[w * 64 + j] += (t >> j & 1) as u8;
-                            maybe[w * 64 + j] += (!(t | f) >> j & 1) as u8;
+                            yes[w * 64 + j] += (t >> j & 1) as u16;
+                            maybe[w * 64 + j] += (!(t | f) >> j & 1) as u16;
                         }
                     }
                 }

@@ -230,7 +230,10 @@ impl Language {
                 }
                 Ok(())
             }
-            Cond::AwardsThisYear { value, .. } => {
+            Cond::AwardsThisYear { category, value, .. } => {
+                if !crate::catalog::PROGRAM_CATEGORIES.contains(&category.as_str()) {
+                    return Err(ErrorKind::UnknownValue { fact: "awards_this_year".into(), value: format!("\"{category}\"") });
+                }
                 if *value < 0 {
                     return Err(ErrorKind::ValueType {
                         fact: "awards_this_year".into(),

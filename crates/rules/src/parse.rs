@@ -155,8 +155,10 @@ fn number_or_date(raw: &str) -> Result<Tok, ErrorKind> {
         && !digits.ends_with('_')
         && !digits.contains("__");
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
-    match (well_formed, clean.parse::<i64>()) {
-        (true, Ok(n)) => Ok(Tok::Int(if neg { -n } else { n })),
+    // Parsed wider, then narrowed, so that i64::MIN (which the JSON form accepts) reads back.
+    let value = clean.parse::<i128>().ok().map(|n| if neg { -n } else { n }).and_then(|n| i64::try_from(n).ok());
+    match (well_formed, value) {
+        (true, Some(n)) => Ok(Tok::Int(n)),
         _ => Err(ErrorKind::BadNumber(raw.to_string())),
     }
 }

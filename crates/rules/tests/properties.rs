@@ -165,3 +165,37 @@ proptest! {
         let _ = rules::parse(&mangled, lang());
     }
 }
+
+/// `at_least` over more conditions than a byte can count (the limit allows ~500).
+#[test]
+fn at_least_over_many_conditions_agrees() {
+    let l = lang();
+    let items: Vec<String> = (0..300).map(|i| format!("employees > {i}")).collect();
+    let rule = rules::parse(&format!("eligible if at_least(256, [{}])", items.join(", ")), l).unwrap();
+    let mut set = RuleSet::new();
+    let p = set.add(&rule, l);
+    let subjects: Vec<Subject> = [0i64, 10, 255, 256, 400]
+        .iter()
+        .map(|&n| {
+            let mut prof = Profile::new(&l.catalog);
+            prof.set_named(&l.catalog, "employees", Value::Int(n)).unwrap();
+            Subject::new(prof, vec![], day(9677))
+        })
+        .collect();
+    let mut b = ColumnsBuilder::new(&l.catalog, subjects[0].as_of);
+    subjects.iter().for_each(|s| b.push(s));
+    let m = set.matrix(&b.finish(), &[p]);
+    for (row, s) in subjects.iter().enumerate() {
+        let want = set.evaluate(s).outcome(p);
+        assert_eq!(m.is_eligible(0, row), want == Tri::True, "row {row}");
+    }
+    assert!(!m.is_eligible(0, 0) && m.is_eligible(0, 3), "256 of 300 needs more than 255 employees");
+}
+
+/// The smallest integer survives both round trips.
+#[test]
+fn smallest_integer_round_trips() {
+    let l = lang();
+    let rule = Rule::from_json(&serde_json::json!({"when": {"fact": "employees", "op": ">", "value": i64::MIN}}), l).unwrap();
+    assert_eq!(rules::parse(&rule.to_text(), l).unwrap(), rule);
+}

@@ -90,6 +90,8 @@ pub async fn create(c: &DatabaseConnection, a: NewApplication<'_>) -> Result<i64
         return Err(StoreError::Invalid("an application starts as a draft or submitted".into()));
     }
     let tx = c.begin().await?;
+    // Checked here for a clear answer; the partial unique index (migration 0004) makes it hold
+    // under concurrent requests too.
     let open: Vec<Application> = all(
         &tx,
         &format!("{SELECT} WHERE ap.company_id = $1 AND ap.program_id = $2 AND ap.status NOT IN ('rejected', 'completed', 'withdrawn')"),
@@ -116,7 +118,8 @@ pub async fn create(c: &DatabaseConnection, a: NewApplication<'_>) -> Result<i64
             now.clone().into(),
         ],
     )
-    .await?;
+    .await
+    .map_err(StoreError::unique("open application"))?;
     event(&tx, id, None, a.status, Some(a.user_id), a.note).await?;
     tx.commit().await?;
     Ok(id)
@@ -144,6 +147,7 @@ pub async fn transition(
     actor: i64,
     note: &str,
     program: &Program,
+    today: &str,
 ) -> Result<()> {
     let tx = c.begin().await?;
     let app = get(&tx, id).await?.ok_or(StoreError::NotFound)?;
@@ -164,7 +168,7 @@ pub async fn transition(
     }
     event(&tx, id, Some(&app.status), to, Some(actor), note).await?;
     if to == "approved" {
-        let today = &now_iso()[..10];
+        // Dated in the platform's time zone (the caller's `today`), as rules read it.
         add_award(&tx, app.company_id, program, today, Some(id)).await?;
     }
     tx.commit().await?;

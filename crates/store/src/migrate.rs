@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../migrations/0001_foundation.sql")),
     (2, "reference_version", include_str!("../migrations/0002_reference_version.sql")),
     (3, "programs", include_str!("../migrations/0003_programs.sql")),
+    (4, "one_open_application", include_str!("../migrations/0004_one_open_application.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

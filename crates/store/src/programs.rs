@@ -4,26 +4,12 @@
 //! notifications.
 
 use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// The program categories: the kinds of help the ministry consolidates.
-pub const CATEGORIES: [&str; 13] = [
-    "export_voucher",
-    "overseas_marketing",
-    "exhibitions",
-    "certification",
-    "legal_consulting",
-    "trade_insurance",
-    "finance",
-    "establishment_abroad",
-    "training",
-    "logistics",
-    "ecommerce",
-    "research",
-    "design_branding",
-];
+/// The program categories (shared with the rule checker).
+pub const CATEGORIES: [&str; 13] = rules::catalog::PROGRAM_CATEGORIES;
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
 pub struct ProgramVersion {
@@ -228,28 +214,31 @@ pub async fn update_draft(c: &impl ConnectionTrait, version_id: i64, p: &Program
     Ok(())
 }
 
-/// Publishes a draft: the program's previously published version is superseded, in one
-/// transaction, and running nodes learn of it through the catalog version.
-pub async fn publish(c: &DatabaseConnection, version_id: i64, user: i64) -> Result<()> {
-    let tx = c.begin().await?;
-    let v = version(&tx, version_id).await?.ok_or(StoreError::NotFound)?;
-    if v.status != "draft" {
-        return Err(StoreError::Invalid("only a draft can be published".into()));
+/// Publishes a draft, in the caller's transaction: the program's published version is
+/// superseded. `expected_hash` is the content that was checked (tests, diff): if the draft has
+/// changed since, or someone published it first, nothing happens and `StaleVersion` says so.
+pub async fn publish(c: &impl ConnectionTrait, version_id: i64, expected_hash: &str, user: i64) -> Result<()> {
+    let v = version(c, version_id).await?.ok_or(StoreError::NotFound)?;
+    exec(c, "UPDATE program_versions SET status = 'superseded' WHERE program_id = $1 AND status = 'published'", vec![v.program_id.into()])
+        .await?;
+    let n = exec(
+        c,
+        "UPDATE program_versions SET status = 'published', published_at = $1, published_by = $2 \
+         WHERE id = $3 AND status = 'draft' AND content_hash = $4",
+        vec![now_iso().into(), user.into(), version_id.into(), expected_hash.into()],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::StaleVersion);
     }
-    exec(
-        &tx,
-        "UPDATE program_versions SET status = 'superseded' WHERE program_id = $1 AND status = 'published'",
-        vec![v.program_id.into()],
-    )
-    .await?;
-    exec(
-        &tx,
-        "UPDATE program_versions SET status = 'published', published_at = $1, published_by = $2 WHERE id = $3",
-        vec![now_iso().into(), user.into(), version_id.into()],
-    )
-    .await?;
-    bump_catalog(&tx).await?;
-    tx.commit().await?;
+    bump_catalog(c).await?;
+    Ok(())
+}
+
+/// Changes a program's family and category (program-level: they apply to every version).
+pub async fn set_family_category(c: &impl ConnectionTrait, program_id: i64, family: &str, category: &str) -> Result<()> {
+    exec(c, "UPDATE programs SET family = $1, category = $2 WHERE id = $3", vec![family.into(), category.into(), program_id.into()])
+        .await?;
     Ok(())
 }
 

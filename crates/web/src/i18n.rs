@@ -90,9 +90,15 @@ impl Tr {
             if let Some(v) = c.borrow()[slot].get(key) {
                 return v.clone();
             }
-            let v = LOCALES.try_lookup(&self.lang.id(), key).unwrap_or_else(|| key.to_string());
-            c.borrow_mut()[slot].insert(key.to_string(), v.clone());
-            v
+            // Only messages that exist are kept: the set is bounded by the catalogue, whatever
+            // keys requests make us look up.
+            match LOCALES.try_lookup(&self.lang.id(), key) {
+                Some(v) => {
+                    c.borrow_mut()[slot].insert(key.to_string(), v.clone());
+                    v
+                }
+                None => key.to_string(),
+            }
         })
     }
     /// A message with one argument named `arg`.
@@ -111,7 +117,7 @@ impl Tr {
     /// pattern: the result is what Fluent would produce, without running Fluent per call.
     fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
         thread_local! {
-            static PATTERNS: std::cell::RefCell<[HashMap<String, Option<Vec<Piece>>>; 2]> = std::cell::RefCell::new(Default::default());
+            static PATTERNS: std::cell::RefCell<[HashMap<String, Vec<Piece>>; 2]> = std::cell::RefCell::new(Default::default());
         }
         let slot = usize::from(self.lang != Lang::Ko);
         let mut cache_key = String::with_capacity(key.len() + 16);
@@ -122,10 +128,13 @@ impl Tr {
         }
         PATTERNS.with(|c| {
             if !c.borrow()[slot].contains_key(&cache_key) {
-                let pattern = self.pattern(key, args);
-                c.borrow_mut()[slot].insert(cache_key.clone(), pattern);
+                match self.pattern(key, args) {
+                    Some(pattern) => c.borrow_mut()[slot].insert(cache_key.clone(), pattern),
+                    // Unknown messages are not kept (see `t`).
+                    None => return key.to_string(),
+                };
             }
-            match &c.borrow()[slot][&cache_key] {
+            match c.borrow()[slot].get(&cache_key) {
                 None => key.to_string(),
                 Some(pieces) => {
                     let mut out = String::with_capacity(64);

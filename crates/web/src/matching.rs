@@ -365,11 +365,33 @@ pub fn requirement_text(t: &Tr, refs: &RefData, c: &rules::Cond) -> String {
     }
 }
 
+/// `requirement_text` for a condition given with its canonical text. The wording does not
+/// depend on the company, so each thread keeps what it has worded (per language, for the
+/// reference data in force): lists of many programs then cost a lookup per line.
+fn requirement_text_cached(t: &Tr, refs: &RefData, cond: &rules::Cond, canonical: &str) -> String {
+    thread_local! {
+        static CACHE: std::cell::RefCell<(i64, [HashMap<String, String>; 2])> = std::cell::RefCell::new((i64::MIN, Default::default()));
+    }
+    let slot = usize::from(!t.is_ko());
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != refs.version || c.1[slot].len() > 50_000 {
+            *c = (refs.version, Default::default());
+        }
+        if let Some(v) = c.1[slot].get(canonical) {
+            return v.clone();
+        }
+        let v = requirement_text(t, refs, cond);
+        c.1[slot].insert(canonical.to_string(), v.clone());
+        v
+    })
+}
+
 /// One explanation line in words.
 fn line_text(l: &rules::Line, t: &Tr, refs: &RefData) -> String {
     match l.kind {
         LineKind::Condition { cond, fact } => {
-            let req = requirement_text(t, refs, cond);
+            let req = requirement_text_cached(t, refs, cond, l.text);
             match fact {
                 Some(f) => {
                     let name = lang().catalog.get(*f).name;
@@ -553,6 +575,9 @@ pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
 
 /// A test failure from `run_test` in the reader's language.
 pub fn test_failure_text(t: &Tr, failure: &str) -> String {
+    if failure == "no-rule" {
+        return t.t("test-no-rule");
+    }
     match failure.strip_prefix("mismatch:").and_then(|r| r.split_once(':')) {
         Some((got, want)) => t.targs("test-result", &[("got", t.t(&format!("outcome-{got}"))), ("want", t.t(&format!("outcome-{want}")))]),
         None => failure.to_string(),

@@ -20,6 +20,8 @@ pub enum ProgramError {
     TestsFailed(Vec<(String, String)>),
     Forbidden,
     NotFound,
+    /// The draft changed (or was published) while it was being checked.
+    Stale,
     Store(StoreError),
 }
 
@@ -27,6 +29,7 @@ impl From<StoreError> for ProgramError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ProgramError::NotFound,
+            StoreError::StaleVersion => ProgramError::Stale,
             StoreError::Duplicate("program key") => {
                 let mut errs = FieldErrors::default();
                 errs.push(FieldError::new("key", "err-program-key-taken"));
@@ -307,6 +310,7 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
     let new_rule = parse_rule(draft.rule_text.as_deref().unwrap_or("")).map_err(ProgramError::Rule)?;
     let old_rule =
         versions.iter().find(|v| v.status == "published").and_then(|v| v.rule_text.as_deref()).and_then(|t| rules::parse(t, lang()).ok());
+    let pop = matching::population(state, std::time::Duration::ZERO).await?;
     let (gained, lost) = match &new_rule {
         Some(rule) => {
             let failed: Vec<(String, String)> =
@@ -314,17 +318,26 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
             if !failed.is_empty() {
                 return Err(ProgramError::TestsFailed(failed));
             }
-            let pop = matching::population(state, std::time::Duration::ZERO).await?;
             matching::diff(&pop, old_rule.as_ref(), rule)
         }
-        None => (Vec::new(), Vec::new()),
+        None => {
+            // A version without a rule ("not yet encoded") cannot satisfy the program's test cases.
+            let tests = programs::tests_of(&state.store.db, program_id).await?;
+            if !tests.is_empty() {
+                return Err(ProgramError::TestsFailed(tests.into_iter().map(|t| (t.name, "no-rule".to_string())).collect()));
+            }
+            let lost = old_rule.as_ref().map(|old| matching::count(&pop, old, usize::MAX).3).unwrap_or_default();
+            (Vec::new(), lost)
+        }
     };
-    programs::publish(&state.store.db, draft.id, user.id).await?;
+    // Publication, notifications, e-mails and the audit entry are one transaction: either the
+    // new version is live and everyone concerned is told, or nothing happened.
+    let tx = state.store.db.begin().await.map_err(StoreError::from)?;
+    programs::publish(&tx, draft.id, &draft.content_hash, user.id).await?;
     // Only companies eligible while the program is in force hear about it.
     let notify = matching::in_force(draft, today());
     let mut notified = 0;
-    if notify && !gained.is_empty() {
-        let tx = state.store.db.begin().await.map_err(StoreError::from)?;
+    if notify {
         let payload = serde_json::json!({"program_id": program_id, "title_ko": draft.title_ko, "title_en": draft.title_en});
         for company_id in &gained {
             for member in store::users::members_of(&tx, *company_id).await? {
@@ -347,10 +360,9 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
                 notified += 1;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
     }
     store::audit::record(
-        &state.store.db,
+        &tx,
         Some(user.id),
         &user.email,
         "program.publish",
@@ -359,6 +371,7 @@ pub async fn publish(state: &AppState, user: &User, program_id: i64) -> Result<P
         &format!("version {} (+{} −{})", draft.version, gained.len(), lost.len()),
     )
     .await?;
+    tx.commit().await.map_err(StoreError::from)?;
     state.reload_catalog().await;
     Ok(PublishReport { version_id: draft.id, newly_eligible: gained.len(), no_longer_eligible: lost.len(), notified_users: notified })
 }
@@ -371,6 +384,7 @@ pub enum ApplyError {
     Closed,
     NotEligible(Vec<String>),
     AlreadyOpen,
+    NoteTooLong,
     Stale,
     BadMove,
     Store(StoreError),
@@ -390,9 +404,15 @@ impl From<StoreError> for ApplyError {
 
 /// A company member applies (`submit`) or saves a draft application. The decision at this
 /// moment is stored with the version and content hash, so it can be shown again as it was.
+/// The longest note an application or a move may carry.
+pub const NOTE_MAX: usize = 2000;
+
 pub async fn apply(state: &AppState, user: &User, program_id: i64, submit: bool, note: &str) -> Result<i64, ApplyError> {
     if user.role() != Role::CompanyMember {
         return Err(ApplyError::Forbidden);
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Err(ApplyError::NoteTooLong);
     }
     let company_id = user.company_id.ok_or(ApplyError::NoCompany)?;
     let cat = state.catalog().await;
@@ -495,8 +515,32 @@ pub async fn move_application(
         _ if can_manage(user, app.agency_id) && app.status != "draft" => Side::Agency,
         _ => return Err(ApplyError::NotFound),
     };
+    if note.chars().count() > NOTE_MAX {
+        return Err(ApplyError::NoteTooLong);
+    }
     let program: Program = programs::program(&state.store.db, app.program_id).await?.ok_or(ApplyError::NotFound)?;
-    applications::transition(&state.store.db, app_id, expected_version, to, side, user.id, note.trim(), &program).await?;
+    // Submitting a saved draft is applying: the window and the eligibility are checked again,
+    // on the version in force now.
+    if to == "submitted" {
+        let cat = state.catalog().await;
+        let idx = *cat.by_program_id.get(&app.program_id).ok_or(ApplyError::Closed)?;
+        if !cat.in_force(idx, today()) || !matching::window_open(&cat.programs[idx], today()) {
+            return Err(ApplyError::Closed);
+        }
+        if let Some(ri) = cat.rule_of[idx] {
+            let company = state.companies.get(app.company_id).ok_or(ApplyError::NoCompany)?;
+            let facts = programs::facts_of(&state.store.db, app.company_id).await?;
+            let awards = programs::awards_of(&state.store.db, app.company_id).await?;
+            let subject = matching::subject_of(&company, &facts, &awards, today());
+            let mut ev = cat.set.evaluate_some(&subject, &[ri]);
+            let ex = ev.explain(ri, lang());
+            if ex.outcome == Tri::False {
+                return Err(ApplyError::NotEligible(ex.failing.iter().map(|s| s.to_string()).collect()));
+            }
+        }
+    }
+    applications::transition(&state.store.db, app_id, expected_version, to, side, user.id, note.trim(), &program, &today().to_string())
+        .await?;
     // An approval adds an award, which rules read.
     matching::forget_extras(state, app.company_id);
     // The company hears of every move the agency makes.

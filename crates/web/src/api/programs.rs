@@ -151,6 +151,7 @@ fn apply_error(lang: Lang, e: ApplyError) -> Fail {
         ApplyError::AlreadyOpen => (StatusCode::CONFLICT, "already-open", "err-apply-open", "err-duplicate"),
         ApplyError::Stale => (StatusCode::CONFLICT, "conflict", "err-stale", "error-conflict"),
         ApplyError::BadMove => (StatusCode::CONFLICT, "bad-move", "err-bad-move", "error-conflict"),
+        ApplyError::NoteTooLong => (StatusCode::UNPROCESSABLE_ENTITY, "note-too-long", "err-note-too-long", "api-invalid"),
         // Logged and answered as the API answers any storage failure.
         ApplyError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "error-internal", "error-internal"),
     };

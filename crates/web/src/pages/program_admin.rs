@@ -73,7 +73,7 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let user = staff(&ctx)?;
     let p = Page::new(&state, &ctx, "admin-programs-title");
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (versions, total) = programs::latest_versions(&state.store.db, scope(user), LIST_PAGE, (page - 1) * LIST_PAGE).await?;
     let pages = ((total + LIST_PAGE - 1) / LIST_PAGE).max(1);
     let rows = versions
@@ -341,7 +341,7 @@ async fn edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Quer
     } else {
         None
     };
-    let error = q.error.map(|k| t.t(&k)).unwrap_or_default();
+    let error = super::programs::page_error(&t, q.error.as_deref(), None).unwrap_or_default();
     edit_page(&state, &ctx, id, None, FieldErrors::default(), error, flash).await
 }
 
@@ -383,6 +383,7 @@ async fn publish(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
                 ),
                 ProgramError::Rule(r) => matching::rule_error_text(&t, r),
                 ProgramError::NotFound => t.t("err-not-found"),
+                ProgramError::Stale => t.t("err-stale"),
                 _ => t.t("error-internal"),
             };
             let resp = edit_page(&state, &ctx, id, None, FieldErrors::default(), error, None).await?;

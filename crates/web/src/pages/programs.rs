@@ -247,10 +247,7 @@ async fn detail(
         .map(|s| refs.stages.get(s).map(|st| p.t.pick(&st.name_ko, &st.name_en).to_string()).unwrap_or_else(|| s.to_string()))
         .collect();
     let documents = v.documents(p.t.is_ko()).into_iter().map(str::to_string).collect();
-    let error = q.error.as_deref().map(|k| match &q.arg {
-        Some(a) => p.t.ta(k, a),
-        None => p.t.t(k),
-    });
+    let error = page_error(&p.t, q.error.as_deref(), q.arg.as_deref());
     render(DetailTemplate {
         c: card(&p, &v),
         rule: v.rule_text.clone().unwrap_or_default(),
@@ -279,6 +276,31 @@ struct ApplyForm {
     draft: Option<String>,
 }
 
+/// The error messages a redirect may ask a page to show (anything else in `?error=` is ignored).
+const PAGE_ERRORS: [&str; 10] = [
+    "err-note-too-long",
+    "err-apply-forbidden",
+    "err-not-found",
+    "err-apply-no-company",
+    "err-apply-closed",
+    "err-apply-not-eligible",
+    "err-apply-open",
+    "err-stale",
+    "err-bad-move",
+    "error-internal",
+];
+
+/// The message for `?error=…[&arg=…]`, if it is one of ours; only the not-eligible message takes
+/// an argument (the failing conditions), and only a short one.
+pub fn page_error(t: &crate::i18n::Tr, key: Option<&str>, arg: Option<&str>) -> Option<String> {
+    let key = PAGE_ERRORS.iter().find(|k| Some(**k) == key)?;
+    match arg {
+        Some(a) if *key == "err-apply-not-eligible" && a.chars().count() <= 1000 => Some(t.ta(key, a)),
+        _ if *key == "err-apply-not-eligible" => Some(t.ta(key, "")),
+        _ => Some(t.t(key)),
+    }
+}
+
 pub fn apply_error_key(e: &ApplyError) -> (&'static str, Option<String>) {
     match e {
         ApplyError::Forbidden => ("err-apply-forbidden", None),
@@ -289,6 +311,7 @@ pub fn apply_error_key(e: &ApplyError) -> (&'static str, Option<String>) {
         ApplyError::AlreadyOpen => ("err-apply-open", None),
         ApplyError::Stale => ("err-stale", None),
         ApplyError::BadMove => ("err-bad-move", None),
+        ApplyError::NoteTooLong => ("err-note-too-long", None),
         ApplyError::Store(_) => ("error-internal", None),
     }
 }
@@ -600,7 +623,7 @@ async fn application(
         let view = matching::explain_view(&ev.explain(pi, lang()), &t, &state.refs());
         decision = Some((view, d.content_hash.chars().take(12).collect(), t.date(&d.as_of)));
     }
-    let error = q.error.as_deref().map(|k| t.t(k));
+    let error = page_error(&t, q.error.as_deref(), None);
     render(ApplicationTemplate { row: app_row(&p, a), events, moves, decision, error, p })
 }
 
