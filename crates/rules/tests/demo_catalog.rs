@@ -11,22 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use support::{YamlAward, date, scalar_str, subject};
 
 const AGENCIES: [&str; 6] = ["MSS", "KOTRA", "KOSME", "KSURE", "BUSAN", "KCS"];
-const CATEGORIES: [&str; 13] = [
-    "export_voucher",
-    "overseas_marketing",
-    "exhibitions",
-    "certification",
-    "legal_consulting",
-    "trade_insurance",
-    "finance",
-    "establishment_abroad",
-    "training",
-    "logistics",
-    "ecommerce",
-    "research",
-    "design_branding",
-];
-const STAGES: [&str; 5] = ["domestic", "novice", "promising", "growth", "established"];
+use rules::catalog::{EXPORT_STAGES as STAGES, PROGRAM_CATEGORIES as CATEGORIES};
 const EXPECTS: [&str; 3] = ["eligible", "not_eligible", "unknown"];
 
 #[derive(Debug, Deserialize)]
