@@ -423,6 +423,9 @@ async fn rules_are_evaluated_and_bad_rules_point_at_the_mistake() {
     assert_eq!(status, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "profile");
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("employees"), "{p}");
+    let (_, p_ko) = ko.send(Method::POST, eval, &json!({"rule": "eligible if sme", "profile": {"employees": "many"}})).await;
+    assert_ne!(p_ko["errors"][0]["message"], p["errors"][0]["message"], "the reason is worded in the caller's language");
+    assert!(p_ko["errors"][0]["message"].as_str().unwrap().contains("정수"), "{p_ko}");
     let (status, p) = en.send(Method::POST, eval, &json!({"rule": "eligible if sme", "profile": {"no_such_fact": 1}})).await;
     assert_eq!(status, 422);
     assert!(p["detail"].as_str().unwrap().contains("no_such_fact"));

@@ -25,7 +25,7 @@ pub use engine::{Evaluation, RuleSet, Tri};
 pub use error::{ErrorKind, RuleError};
 pub use explain::{Explanation, Line, LineKind, RequirementExplained};
 pub use language::{Language, Predicate};
-pub use subject::{Award, Profile, Subject, Value, subject_from_json};
+pub use subject::{Award, Profile, Subject, SubjectError, Value, subject_from_json};
 
 /// Parses and checks a rule in the text form.
 pub fn parse(text: &str, lang: &Language) -> Result<Rule, RuleError> {

@@ -116,46 +116,87 @@ pub fn award_this_year(a: &Award, category: &str, as_of: Date) -> bool {
     a.category == category && a.awarded_on.year() == as_of.year()
 }
 
+/// Why a JSON profile could not be read: a message id (for the reader's language) and the
+/// fact or value it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectError {
+    pub key: &'static str,
+    pub arg: String,
+}
+
+impl SubjectError {
+    fn new(key: &'static str, arg: impl Into<String>) -> SubjectError {
+        SubjectError { key, arg: arg.into() }
+    }
+}
+
+impl std::fmt::Display for SubjectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.key {
+            "subject-err-date" => "not a date (YYYY-MM-DD)",
+            "subject-err-unknown-fact" => "unknown fact",
+            "subject-err-derived" => "computed, cannot be set",
+            "subject-err-integer" => "an integer is needed",
+            "subject-err-text" => "text is needed",
+            "subject-err-list" => "a list of text is needed",
+            "subject-err-bool" => "true or false is needed",
+            _ => "malformed",
+        };
+        write!(f, "{}: {what}", self.arg)
+    }
+}
+
+impl std::error::Error for SubjectError {}
+
 /// A subject from JSON, as the API and stored test cases send it:
 /// `{"as_of": "2026-11-26", "profile": {"employees": 12, "region": "26", …},
 ///   "awards": [{"family": "…", "category": "…", "awarded_on": "2025-05-01"}]}`.
 /// Facts absent from `profile` are missing. `as_of` defaults to `today`.
-pub fn subject_from_json(catalog: &Catalog, v: &serde_json::Value, today: Date) -> Result<Subject, String> {
+pub fn subject_from_json(catalog: &Catalog, v: &serde_json::Value, today: Date) -> Result<Subject, SubjectError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = |s: &str| Date::parse(s, &fmt).map_err(|_| format!("not a date (YYYY-MM-DD): {s}"));
+    let date = |s: &str| Date::parse(s, &fmt).map_err(|_| SubjectError::new("subject-err-date", s));
     let as_of = match v.get("as_of").and_then(|d| d.as_str()) {
         Some(s) => date(s)?,
         None => today,
     };
     let mut p = Profile::new(catalog);
     if let Some(obj) = v.get("profile") {
-        let obj = obj.as_object().ok_or("profile must be an object")?;
+        let obj = obj.as_object().ok_or_else(|| SubjectError::new("subject-err-shape", "profile"))?;
         for (name, val) in obj {
             if val.is_null() {
                 continue;
             }
-            let id = catalog.id(name).ok_or_else(|| format!("unknown fact {name}"))?;
-            let ty = catalog.get(id).ty;
-            let value = match ty {
-                FactType::Int | FactType::Money(_) => Value::Int(val.as_i64().ok_or_else(|| format!("{name}: an integer is needed"))?),
-                FactType::Date => Value::date(date(val.as_str().ok_or_else(|| format!("{name}: a date is needed"))?)?),
-                FactType::Enum | FactType::Code => Value::Text(val.as_str().ok_or_else(|| format!("{name}: text is needed"))?.to_string()),
+            let id = catalog.id(name).ok_or_else(|| SubjectError::new("subject-err-unknown-fact", name.clone()))?;
+            let def = catalog.get(id);
+            if def.derived {
+                return Err(SubjectError::new("subject-err-derived", name.clone()));
+            }
+            let need = |key: &'static str| SubjectError::new(key, name.clone());
+            let value = match def.ty {
+                FactType::Int | FactType::Money(_) => Value::Int(val.as_i64().ok_or_else(|| need("subject-err-integer"))?),
+                FactType::Date => Value::date(date(val.as_str().ok_or_else(|| need("subject-err-date"))?)?),
+                FactType::Enum | FactType::Code => Value::Text(val.as_str().ok_or_else(|| need("subject-err-text"))?.to_string()),
                 FactType::CodeSet => Value::Codes(
                     val.as_array()
-                        .ok_or_else(|| format!("{name}: a list is needed"))?
+                        .ok_or_else(|| need("subject-err-list"))?
                         .iter()
-                        .map(|x| x.as_str().map(str::to_string).ok_or_else(|| format!("{name}: a list of text is needed")))
+                        .map(|x| x.as_str().map(str::to_string).ok_or_else(|| need("subject-err-list")))
                         .collect::<Result<_, _>>()?,
                 ),
-                FactType::Bool => Value::Bool(val.as_bool().ok_or_else(|| format!("{name}: true or false is needed"))?),
+                FactType::Bool => Value::Bool(val.as_bool().ok_or_else(|| need("subject-err-bool"))?),
             };
-            p.set_named(catalog, name, value)?;
+            p.set(id, Some(value));
         }
     }
     let mut awards = Vec::new();
     if let Some(list) = v.get("awards") {
-        for a in list.as_array().ok_or("awards must be a list")? {
-            let s = |k: &str| a.get(k).and_then(|x| x.as_str()).map(str::to_string).ok_or_else(|| format!("award: {k} is needed"));
+        for a in list.as_array().ok_or_else(|| SubjectError::new("subject-err-shape", "awards"))? {
+            let s = |k: &str| {
+                a.get(k)
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string)
+                    .ok_or_else(|| SubjectError::new("subject-err-shape", format!("awards.{k}")))
+            };
             awards.push(Award { family: s("family")?, category: s("category")?, awarded_on: date(&s("awarded_on")?)? });
         }
     }

@@ -564,7 +564,8 @@ pub fn diff(pop: &Population, old: Option<&Rule>, new: &Rule) -> (Vec<i64>, Vec<
 
 /// The outcome of a stored test case against a rule: `Ok` when it matches `expect`.
 pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
-    let subject = rules::subject_from_json(&lang().catalog, case, crate::services::today())?;
+    let subject =
+        rules::subject_from_json(&lang().catalog, case, crate::services::today()).map_err(|e| format!("subject:{}:{}", e.key, e.arg))?;
     let want = case.get("expect").and_then(|e| e.as_str()).ok_or("expect is needed")?;
     let mut set = RuleSet::new();
     let p = set.add(rule, lang());
@@ -578,10 +579,18 @@ pub fn test_failure_text(t: &Tr, failure: &str) -> String {
     if failure == "no-rule" {
         return t.t("test-no-rule");
     }
+    if let Some((key, arg)) = failure.strip_prefix("subject:").and_then(|r| r.split_once(':')) {
+        return t.ta(key, arg);
+    }
     match failure.strip_prefix("mismatch:").and_then(|r| r.split_once(':')) {
         Some((got, want)) => t.targs("test-result", &[("got", t.t(&format!("outcome-{got}"))), ("want", t.t(&format!("outcome-{want}")))]),
         None => failure.to_string(),
     }
+}
+
+/// Why a posted or stored profile could not be read, in the reader's language.
+pub fn subject_error_text(t: &Tr, e: &rules::SubjectError) -> String {
+    t.ta(e.key, &e.arg)
 }
 
 /// A rule error in the reader's language, with its line and column.

@@ -692,8 +692,9 @@ fn parse_rule(lang: Lang, rule: &serde_json::Value) -> Result<Rule, Fail> {
 }
 
 /// One invalid part of the facts, with the reason (the rule engine's words).
-fn bad_facts(lang: Lang, field: &str, reason: String) -> Fail {
+fn bad_facts(lang: Lang, field: &str, e: rules::SubjectError) -> Fail {
     let t = Tr::new(lang);
+    let reason = matching::subject_error_text(&t, &e);
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     let errors = vec![ProblemField { field: field.to_string(), code: format!("err-{field}"), message: reason.clone() }];
     problem(status, "validation", t.t("api-invalid"), Some(reason), errors, serde_json::json!({}))

@@ -404,17 +404,21 @@ async fn add_test(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
     program_for(&state, user, id).await?;
     let t = ctx.tr();
     let name = f.name.trim();
-    let parsed = serde_json::from_str::<serde_json::Value>(&f.case).map_err(|e| e.to_string()).and_then(|mut v| {
-        if !v.is_object() {
-            return Err("{ … }".to_string());
-        }
-        if !["eligible", "not_eligible", "unknown"].contains(&f.expect.as_str()) {
-            return Err(f.expect.clone());
-        }
-        v["expect"] = serde_json::json!(f.expect);
-        v["name"] = serde_json::json!(name);
-        rules::subject_from_json(&lang().catalog, &v, crate::services::today()).map(|_| v)
-    });
+    let parsed = serde_json::from_str::<serde_json::Value>(&f.case)
+        .map_err(|e| t.targs("test-case-json", &[("line", e.line().to_string()), ("column", e.column().to_string())]))
+        .and_then(|mut v| {
+            if !v.is_object() {
+                return Err(t.targs("test-case-json", &[("line", "1".into()), ("column", "1".into())]));
+            }
+            if !["eligible", "not_eligible", "unknown"].contains(&f.expect.as_str()) {
+                return Err(f.expect.clone());
+            }
+            v["expect"] = serde_json::json!(f.expect);
+            v["name"] = serde_json::json!(name);
+            rules::subject_from_json(&lang().catalog, &v, crate::services::today())
+                .map(|_| v)
+                .map_err(|e| matching::subject_error_text(&t, &e))
+        });
     match parsed {
         Ok(case) if !name.is_empty() && name.chars().count() <= 200 => {
             programs::add_test(&state.store.db, id, name, &case.to_string(), Some(user.id)).await?;
