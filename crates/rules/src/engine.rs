@@ -316,56 +316,7 @@ impl RuleSet {
         let leaves: Vec<Tri> = self.leaves.iter().map(|l| eval_leaf(l, subject)).collect();
         let mut memo: Vec<u8> = Vec::with_capacity(self.nodes.len());
         for n in &self.nodes {
-            let t = match n {
-                Node::Leaf(l) => leaves[*l as usize],
-                Node::All(kids) => {
-                    let (mut f, mut u) = (false, false);
-                    for &k in kids {
-                        let v = memo[k as usize];
-                        f |= v == 0;
-                        u |= v == 2;
-                    }
-                    if f {
-                        Tri::False
-                    } else if u {
-                        Tri::Unknown
-                    } else {
-                        Tri::True
-                    }
-                }
-                Node::Any(kids) => {
-                    let (mut t, mut u) = (false, false);
-                    for &k in kids {
-                        let v = memo[k as usize];
-                        t |= v == 1;
-                        u |= v == 2;
-                    }
-                    if t {
-                        Tri::True
-                    } else if u {
-                        Tri::Unknown
-                    } else {
-                        Tri::False
-                    }
-                }
-                Node::Not(k) => match memo[*k as usize] {
-                    0 => Tri::True,
-                    1 => Tri::False,
-                    _ => Tri::Unknown,
-                },
-                Node::AtLeast(k, kids) => {
-                    let yes = kids.iter().filter(|&&c| memo[c as usize] == 1).count() as u32;
-                    let maybe = kids.iter().filter(|&&c| memo[c as usize] == 2).count() as u32;
-                    if yes >= *k {
-                        Tri::True
-                    } else if yes + maybe < *k {
-                        Tri::False
-                    } else {
-                        Tri::Unknown
-                    }
-                }
-                Node::Ref(_, inner) => tri(memo[*inner as usize]),
-            };
+            let t = combine(n, |l| leaves[l as usize], |k| memo[k as usize]);
             memo.push(t as u8);
         }
         Evaluation { set: self, subject, memo }
@@ -389,6 +340,69 @@ impl RuleSet {
 }
 
 const UNSET: u8 = 3;
+
+/// A node's outcome from its children's (Kleene logic, docs/rules.md §5): the one definition
+/// both the flat pass over all nodes and the lazy per-program path use. Children come as the
+/// trace's codes (0 false, 1 true, 2 unknown), which is what the flat pass reads.
+#[inline]
+fn combine(node: &Node, leaf: impl FnOnce(u32) -> Tri, mut child: impl FnMut(NodeId) -> u8) -> Tri {
+    match node {
+        Node::Leaf(l) => leaf(*l),
+        Node::All(kids) => {
+            let (mut f, mut u) = (false, false);
+            for &k in kids {
+                let v = child(k);
+                f |= v == 0;
+                u |= v == 2;
+            }
+            if f {
+                Tri::False
+            } else if u {
+                Tri::Unknown
+            } else {
+                Tri::True
+            }
+        }
+        Node::Any(kids) => {
+            let (mut t, mut u) = (false, false);
+            for &k in kids {
+                let v = child(k);
+                t |= v == 1;
+                u |= v == 2;
+            }
+            if t {
+                Tri::True
+            } else if u {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
+        }
+        Node::Not(k) => match child(*k) {
+            0 => Tri::True,
+            1 => Tri::False,
+            _ => Tri::Unknown,
+        },
+        Node::AtLeast(k, kids) => {
+            let (mut yes, mut maybe) = (0u32, 0u32);
+            for &c in kids {
+                match child(c) {
+                    1 => yes += 1,
+                    2 => maybe += 1,
+                    _ => {}
+                }
+            }
+            if yes >= *k {
+                Tri::True
+            } else if yes + maybe < *k {
+                Tri::False
+            } else {
+                Tri::Unknown
+            }
+        }
+        Node::Ref(_, inner) => tri(child(*inner)),
+    }
+}
 
 /// One company's evaluation against a rule set: every node's outcome.
 pub struct Evaluation<'a> {
@@ -415,56 +429,9 @@ impl<'a> Evaluation<'a> {
 
     #[cold]
     fn evaluate_node(&mut self, id: NodeId) -> Tri {
-        let set = self.set;
+        let (set, subject) = (self.set, self.subject);
         // No short-circuit: every child is evaluated so the trace is complete.
-        let t = match &set.nodes[id as usize] {
-            Node::Leaf(l) => eval_leaf(&set.leaves[*l as usize], self.subject),
-            Node::All(kids) => {
-                let mut out = Tri::True;
-                for &k in kids {
-                    match self.node(k) {
-                        Tri::False => out = Tri::False,
-                        Tri::Unknown if out == Tri::True => out = Tri::Unknown,
-                        _ => {}
-                    }
-                }
-                out
-            }
-            Node::Any(kids) => {
-                let mut out = Tri::False;
-                for &k in kids {
-                    match self.node(k) {
-                        Tri::True => out = Tri::True,
-                        Tri::Unknown if out == Tri::False => out = Tri::Unknown,
-                        _ => {}
-                    }
-                }
-                out
-            }
-            Node::Not(k) => match self.node(*k) {
-                Tri::True => Tri::False,
-                Tri::False => Tri::True,
-                Tri::Unknown => Tri::Unknown,
-            },
-            Node::AtLeast(k, kids) => {
-                let (mut yes, mut maybe) = (0u32, 0u32);
-                for &c in kids {
-                    match self.node(c) {
-                        Tri::True => yes += 1,
-                        Tri::Unknown => maybe += 1,
-                        Tri::False => {}
-                    }
-                }
-                if yes >= *k {
-                    Tri::True
-                } else if yes + maybe < *k {
-                    Tri::False
-                } else {
-                    Tri::Unknown
-                }
-            }
-            Node::Ref(_, inner) => self.node(*inner),
-        };
+        let t = combine(&set.nodes[id as usize], |l| eval_leaf(&set.leaves[l as usize], subject), |k| self.node(k) as u8);
         self.memo[id as usize] = t as u8;
         t
     }

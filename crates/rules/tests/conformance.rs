@@ -5,7 +5,7 @@
 
 mod support;
 
-use rules::{ColumnsBuilder, Language, Rule, RuleSet, Tri};
+use rules::{Language, Rule, RuleSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use support::{YamlAward, scalar_str, subject};
@@ -95,17 +95,7 @@ fn run(lang: &Language, c: &Case) -> Result<(), String> {
         return Err(format!("score {}, expected {sc}", ex.score));
     }
 
-    let mut b = ColumnsBuilder::new(&lang.catalog, s.as_of);
-    b.push(&s);
-    let cols = b.finish();
-    let m = set.matrix(&cols, &[p]);
-    let col = if m.is_eligible(0, 0) {
-        Tri::True
-    } else if m.is_unknown(0, 0) {
-        Tri::Unknown
-    } else {
-        Tri::False
-    };
+    let col = support::columnar_outcome(lang, &set, p, &s);
     if col != ex.outcome {
         return Err(format!("columnar evaluator says {}, row evaluator {}", col.as_str(), got));
     }

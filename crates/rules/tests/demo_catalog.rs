@@ -5,7 +5,7 @@
 
 mod support;
 
-use rules::{ColumnsBuilder, Language, Rule, RuleSet, Tri};
+use rules::{Language, Rule, RuleSet, Tri};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use support::{YamlAward, date, scalar_str, subject};
@@ -214,17 +214,7 @@ fn demo_catalog_is_well_formed_and_its_tests_pass() {
             }
 
             // The columnar evaluator agrees with the row evaluator.
-            let mut b = ColumnsBuilder::new(&lang.catalog, s.as_of);
-            b.push(&s);
-            let cols = b.finish();
-            let m = set.matrix(&cols, &[idx]);
-            let col = if m.is_eligible(0, 0) {
-                Tri::True
-            } else if m.is_unknown(0, 0) {
-                Tri::Unknown
-            } else {
-                Tri::False
-            };
+            let col = support::columnar_outcome(&lang, &set, idx, &s);
             if col != ex.outcome {
                 failures.push(format!("{} / {}: columnar evaluator says {}, row evaluator {got}", p.key, c.name, col.as_str()));
             }

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use rules::{Award, FactType, Language, Profile, Subject, Value};
+use rules::{Award, ColumnsBuilder, FactType, Language, Profile, RuleSet, Subject, Tri, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use time::Date;
@@ -47,4 +47,18 @@ pub fn subject(lang: &Language, profile: &BTreeMap<String, serde_norway::Value>,
     let awards =
         awards.iter().map(|a| Award { family: a.family.clone(), category: a.category.clone(), awarded_on: date(&a.awarded_on) }).collect();
     Subject::new(p, awards, date(as_of))
+}
+
+/// The columnar evaluator's outcome for one subject and one program of `set`.
+pub fn columnar_outcome(lang: &Language, set: &RuleSet, program: usize, s: &Subject) -> Tri {
+    let mut b = ColumnsBuilder::new(&lang.catalog, s.as_of);
+    b.push(s);
+    let m = set.matrix(&b.finish(), &[program]);
+    if m.is_eligible(0, 0) {
+        Tri::True
+    } else if m.is_unknown(0, 0) {
+        Tri::Unknown
+    } else {
+        Tri::False
+    }
 }
