@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod demo;
+pub mod desk_demo;
 pub mod import;
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

@@ -61,6 +61,9 @@ struct ServeArgs {
     /// Folder with static assets.
     #[arg(long, env = "GLOBALDESK_STATIC_DIR", default_value = "static")]
     static_dir: PathBuf,
+    /// Folder for uploaded attachments (shared storage when several nodes serve one site).
+    #[arg(long, env = "GLOBALDESK_FILES_DIR", default_value = "files")]
+    files_dir: PathBuf,
     /// Do not run the e-mail worker on this node.
     #[arg(long, env = "GLOBALDESK_NO_WORKER", default_value_t = false)]
     no_worker: bool,
@@ -100,6 +103,9 @@ enum Command {
         /// illustrative programs (for load tests).
         #[arg(long, default_value_t = 0)]
         programs: usize,
+        /// How many regulatory cases to have in all (illustrative, with their timelines).
+        #[arg(long, default_value_t = 300)]
+        cases: usize,
     },
 }
 
@@ -164,6 +170,7 @@ async fn open(url: &str) -> Result<store::Store, AnyError> {
     let store = store::Store::connect(&normalise_url(url)).await?;
     store::migrate::run(&store).await?;
     store::reference::seed_builtin(&store).await?;
+    store::desk::seed_defaults(&store.db).await?;
     Ok(store)
 }
 
@@ -225,14 +232,16 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             println!("{secret}");
             Ok(())
         }
-        Some(Command::Demo { companies, programs }) => {
+        Some(Command::Demo { companies, programs, cases }) => {
             let store = open(&cli.database_url).await?;
             let password = demo::password();
             demo::seed_accounts(&store, &password).await?;
             let n = demo::seed_companies(&store, companies, true).await?;
             globaldesk::catalog::seed_demo_catalog(&store).await?;
             let p = globaldesk::catalog::seed_synthetic_programs(&store, programs).await?;
-            println!("demo data ready: {n} companies, {p} programs");
+            store::desk::seed_defaults(&store.db).await?;
+            let k = globaldesk::desk_demo::seed_cases(&store, cases).await?;
+            println!("demo data ready: {n} companies, {p} programs, {k} regulatory cases");
             Ok(())
         }
     }
@@ -245,6 +254,8 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         let accounts = demo::seed_accounts(&store, &password).await?;
         demo::seed_companies(&store, 300, false).await?;
         globaldesk::catalog::seed_demo_catalog(&store).await?;
+        store::desk::seed_defaults(&store.db).await?;
+        globaldesk::desk_demo::seed_cases(&store, 300).await?;
         println!("\nGlobalDesk demo — accounts (password: {password}):");
         for (email, label) in accounts {
             println!("  {email:<28} {label}");
@@ -280,9 +291,11 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         static_dir: args.static_dir.clone(),
         terms_version: web::Config::default().terms_version,
         trust_proxy: args.trust_proxy,
+        files_dir: args.files_dir.clone(),
     };
     let companies = store::company_index::CompanyIndex::load(&store).await?;
     let state = web::AppState::new(store, refs, companies, config);
+    web::desk::build_index(&state).await?;
     web::start_background(&state, !args.no_worker);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;

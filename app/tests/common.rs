@@ -35,6 +35,7 @@ async fn seed(store: &Store) {
     globaldesk::demo::seed_accounts(store, PASSWORD).await.unwrap();
     globaldesk::demo::seed_companies(store, 40, false).await.unwrap();
     globaldesk::catalog::seed_demo_catalog(store).await.unwrap();
+    store::desk::seed_defaults(&store.db).await.unwrap();
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.
@@ -117,10 +118,12 @@ pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
         base_url: format!("http://{addr}"),
         mail: opts.mail.unwrap_or(web::mail::MailConfig::Files(mail_dir.clone())),
         static_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static")),
+        files_dir: std::env::temp_dir().join("globaldesk-tests").join(unique("files")),
         ..web::Config::default()
     };
     let companies = store::company_index::CompanyIndex::load(&store).await.unwrap();
     let state = web::AppState::new(store, refs, companies, config);
+    web::desk::build_index(&state).await.unwrap();
     web::start_background(&state, opts.worker);
     let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

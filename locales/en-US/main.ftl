@@ -498,3 +498,325 @@ subject-err-list = '{ $arg }' needs a list of text.
 subject-err-bool = '{ $arg }' needs true or false.
 subject-err-shape = Malformed input: { $arg }
 test-case-json = The case is not a valid JSON object (line { $line }, column { $column }).
+
+## Regulatory issue desk
+nav-cases = Report a barrier
+nav-case-queue = Regulatory cases
+nav-knowledge = Solved cases
+nav-kb-staff = Public summaries
+nav-desk-config = Desk settings
+delete = Delete
+sort = Sort
+cases-title = My regulatory cases
+cases-none = No cases reported yet.
+case-report = Report a barrier
+case-new-title = Report a regulatory barrier
+case-new-intro = Tell us about a foreign certification, customs, tariff, local licence, tax or payment problem, or a domestic rule that blocks your export. You can save a draft and send it later.
+case-profile-products = Pick from your company's products
+case-attach-later = You can attach evidence (PDF, images, Office or Hangul documents) on the case page after reporting.
+case-submit = Submit
+case-save-draft = Save draft
+case-edit-draft = Edit the draft
+case-back = ← Back to the list
+case-reference = Reference
+case-status = Status
+case-holder = Agency in charge
+case-holder-none = Not yet assigned
+case-waiting-on = Waiting on
+case-priority = Priority
+case-submitted = Submitted
+case-due = Due
+case-summary = The report
+case-timeline = Timeline
+case-internal = Internal note
+case-write = Write a message
+case-answer-request = Answer the request
+case-request-pending = The officer asked for more information. The clock restarts when you answer.
+case-message = Message
+case-message-hint = The officer in charge reads this.
+case-mention-hint = Replies are seen by the company; internal notes only by agency staff. Mention a colleague with @ and their e-mail name.
+case-message-kind = Kind
+case-kind-reply = Reply to the company
+case-kind-note = Internal note
+case-kind-request = Request information (pauses the clock)
+case-files = Attachments
+case-files-hint = PDF, images, Office or Hangul documents, text — 10 MB per file, up to 5 at once. The format is checked from the file's content.
+case-send = Send
+case-move = Change status
+case-move-to = New status
+case-move-note = Reason or note
+case-move-button = Change
+case-work = Work on the case
+case-set-waiting = Save who we wait on
+case-assignee = Officer
+case-nobody = Unassigned
+case-triage-save = Save assignment and priority
+case-refer-to = Refer to
+case-refer-scope = What to refer
+case-scope-whole = The whole case
+case-scope-part = A part (ask for help)
+case-refer-note = Why (note between agencies)
+case-refer = Refer
+case-merge-into = Reference of the case it duplicates
+case-merge = Merge as duplicate
+case-merged-note = This report was merged with an earlier report of the same problem ({ $arg }) and is handled there.
+case-followup-agency = Agency to check
+case-followup-what = Change to verify
+case-followup-due = Check by
+case-followup-add = Add follow-up
+case-followups = Follow-ups
+case-followup-outcome = Outcome
+case-followup-done = Mark done
+case-related = Related cases
+case-link-other = Reference of a related case
+case-link = Link
+case-draft-kb = Draft a public summary
+case-referrals = Referrals between agencies
+referral-reason = Reason
+referral-accept = Accept
+referral-decline = Decline
+referral-status-pending = Awaiting answer
+referral-status-accepted = Accepted
+referral-status-declined = Declined
+case-flash-saved = Draft saved.
+case-flash-submitted = Your report was received. You can follow it on this page.
+case-flash-moved = Status changed.
+case-flash-message = Message added.
+case-flash-referred = Referral sent.
+case-flash-referral-decided = Referral answered.
+case-flash-merged = Merged as a duplicate.
+case-flash-linked = Cases linked.
+case-flash-followup = Follow-up saved.
+case-flash-triaged = Assignment and priority saved.
+case-flash-waiting = Saved who the case waits on.
+case-error-stale = Someone changed this case in the meantime. Check the latest state and try again.
+case-error-bad-move = That is not possible in the case's current state.
+case-error-assignee = Only staff of the agency in charge can be assigned.
+case-error-referral-agency = Choose another agency.
+case-error-referral-pending = A referral to this agency is already waiting for an answer.
+case-error-merge-target = Enter the reference of another case you can see.
+case-error-past-date = Enter a date from today on.
+case-error-title-short = Enter a title of at least 5 characters.
+case-error-description-short = Describe what happened in at least 20 characters.
+case-error-empty-draft = Type at least a title or a description to save a draft.
+case-error-too-many-hs = Up to 20 products.
+case-error-required = Fill in the required fields.
+case-error-too-long = The text is too long.
+case-error-date = Enter dates as YYYY-MM-DD.
+case-error-invalid = Please check what you entered.
+err-choose = Choose from the list.
+field-country = Country
+field-title = Title
+field-hs-codes = Products concerned (HS codes)
+field-impact-krw = Money at stake (KRW)
+field-deadline = Answer needed by
+field-description = What happened
+hint-description = When, which authority, what it required, and what you have done so far.
+hint-hs-codes = Separate with commas, e.g. 3304, 850110
+hint-impact-krw = Digits only, e.g. 50000000
+similar-title = Similar solved cases
+similar-kb = public summary
+case-category-technical_regulation = Foreign technical regulation or certification
+case-category-customs = Customs and classification
+case-category-tariff_origin = Tariffs and rules of origin
+case-category-establishment = Local establishment and licences
+case-category-tax = Tax
+case-category-payment_currency = Payment and currency
+case-category-domestic = Domestic regulation
+case-category-other = Other
+case-status-draft = Draft
+case-status-submitted = Submitted
+case-status-triaged = Triaged
+case-status-in_progress = In progress
+case-status-resolved_full = Resolved
+case-status-resolved_partial = Resolved in part
+case-status-closed_not_barrier = Closed (not a barrier)
+case-status-closed_duplicate = Closed (duplicate)
+case-status-closed_withdrawn = Closed (withdrawn)
+case-status-closed_no_response = Closed (no response)
+case-move-submitted = Submit
+case-move-triaged = Triage
+case-move-in_progress = Start (or reopen)
+case-move-resolved_full = Close as resolved
+case-move-resolved_partial = Close as resolved in part
+case-move-closed_not_barrier = Close: not a barrier
+case-move-closed_duplicate = Close: duplicate
+case-move-closed_withdrawn = Withdraw the report
+case-move-closed_no_response = Close: no response
+case-waiting-desk = The agency in charge
+case-waiting-company = The company
+case-waiting-agency = Another agency
+case-waiting-foreign_government = A foreign government
+case-priority-urgent = Urgent
+case-priority-high = High
+case-priority-normal = Normal
+case-priority-low = Low
+case-actor-company = The company
+case-actor-officer = Officer
+case-ev-created = Report written
+case-ev-submitted = Report received
+case-ev-routed = Assigned to { $agency }
+case-ev-status = Status: { $from } → { $to }
+case-ev-waiting = Waiting on: { $to }
+case-ev-priority = Priority: { $to }
+case-ev-assigned = Officer: { $to }
+case-ev-reply = Reply from the officer
+case-ev-message = Message from the company
+case-ev-answer = The company answered the request
+case-ev-request = Information requested
+case-ev-note = Internal note
+case-ev-referred = Referred to { $agency } ({ $scope })
+case-ev-referral-accepted = { $agency } accepted the referral ({ $scope })
+case-ev-referral-declined = { $agency } declined the referral
+case-ev-merged = Merged into { $target } as a duplicate
+case-ev-merged-in = Report { $source } merged into this case
+case-ev-linked = Linked to case #{ $other }
+case-ev-followup = Follow-up due { $due }
+case-ev-followup-done = Follow-up done
+case-ev-kb-drafted = Public summary drafted
+sla-title = Service level (business days)
+sla-state = Clock
+sla-due = Expected by
+sla-first-response = First response
+sla-elapsed = Elapsed
+sla-remaining = Remaining
+sla-paused-label = Time paused
+sla-days = { $n } business days
+sla-paused-days = { $business } business days ({ $calendar } calendar days)
+sla-explain = Weekends and public holidays do not count. While the case waits on the company or a foreign government the clock stops, and the expected date moves later by as much.
+sla-on_track = On track
+sla-at_risk = Due soon
+sla-breached = Overdue
+sla-paused = Paused
+sla-met = Met
+sla-met_late = Met late
+queue-cases-title = Regulatory case queue
+queue-views = Queues
+queue-view-agency = Our open cases
+queue-view-mine = Mine
+queue-view-unassigned = Unassigned
+queue-view-at_risk = Due soon
+queue-view-overdue = Overdue
+queue-view-waiting_company = Waiting on company
+queue-view-waiting_foreign = Waiting on foreign government
+queue-view-waiting_agency = Waiting on another agency
+queue-view-referred = Referred to us
+queue-view-closed = Closed
+queue-view-all = All
+queue-search = Search cases
+queue-text = Search words
+queue-total = { $n } found
+queue-sort-due = Due date
+queue-sort-priority = Priority
+queue-sort-newest = Newest
+queue-sort-updated = Recently changed
+queue-saved-filters = Saved filters
+queue-filter-name = Filter name
+queue-save-filter = Save this filter
+desk-config-title = Regulatory desk settings
+desk-config-saved = Saved. Due dates of open cases were recomputed.
+desk-routing = Routing rules
+desk-routing-explain = A submitted case goes to the agency of the first rule that matches, lowest position first. An empty condition matches everything.
+desk-position = Position
+desk-hs-prefix = HS code prefix
+desk-agency = Agency
+desk-any = (any)
+desk-add = Add
+desk-save = Save
+desk-sla = Service-level targets (business days)
+desk-sla-explain = First response and resolution targets by priority and kind; the most specific row applies. The initial rows are the platform's defaults, not the ministry's published service standard.
+desk-first-response-days = First response (business days)
+desk-resolution-days = Resolution (business days)
+desk-holidays = Public holidays
+desk-holidays-explain = This year's and next year's public holidays, lunar holidays (Seollal, Chuseok) and substitute days included. Add temporary holidays and election days when they are announced.
+desk-day = Date
+desk-holiday-name = Name
+desk-holiday-name-ko = Name (Korean)
+desk-holiday-name-en = Name (English)
+desk-error-duplicate-holiday = That date is already a holiday.
+desk-error-number = Enter a whole number from 1 to 365.
+kb-title = Solved cases
+kb-intro = Barriers other companies met and how they were solved, with company and personal details removed. Search by country, product, kind or words.
+kb-none = No cases found.
+kb-back = ← All solved cases
+kb-published = Published
+kb-illustrative-note = This entry is an illustrative demo; it describes no real case or decision.
+kb-staff-title = Public summaries
+kb-pending = Awaiting approval
+kb-drafts = Our drafts
+kb-published-list = Recently published
+kb-edit-title = Public summary
+kb-source-case = Source case
+kb-privacy = Before publishing, remove everything that identifies the company or a person: names, contacts, contract amounts.
+kb-save = Save
+kb-submit = Ask for approval
+kb-approve = Approve and publish
+kb-return = Send back
+kb-review-note = Review note
+kb-flash-saved = Saved.
+kb-flash-submitted = Sent for approval.
+kb-flash-reviewed = Review saved.
+kb-status-draft = Draft
+kb-status-pending = Awaiting approval
+kb-status-published = Published
+kb-status-withdrawn = Withdrawn
+upload-empty = Empty files cannot be uploaded.
+upload-too-large = Files can be at most 10 MB.
+upload-unsupported = This file type is not accepted. Upload PDF, images, Office or Hangul documents, or text.
+upload-too-many = Up to 5 files at once.
+notification-case_status = The status of your case '{ $arg }' changed.
+notification-case_request = More information is requested on your case '{ $arg }'.
+notification-case_reply = The officer replied on your case '{ $arg }'.
+notification-case_holder = Another agency now handles your case '{ $arg }'.
+notification-case_merged = Your case '{ $arg }' was merged with a report of the same problem.
+notification-case_company_moved = The company changed the status of case '{ $arg }'.
+notification-case_company_message = The company wrote on case '{ $arg }'.
+notification-case_assigned = Case '{ $arg }' was assigned to you.
+notification-case_mention = You were mentioned on case '{ $arg }'.
+notification-case_referred = Case '{ $arg }' was referred to your agency.
+notification-case_referral_decided = Your referral of case '{ $arg }' was answered.
+notification-case_followup = A follow-up on case '{ $arg }' was assigned to your agency.
+notification-kb_reviewed = Your public summary '{ $arg }' was reviewed.
+mail-case-status-subject = [GlobalDesk] Case { $arg }: status changed
+mail-case-status-body = Hello { $name },
+
+    The status of case { $reference } '{ $title }' is now '{ $status }'.
+    Follow it: { $link }
+
+    GlobalDesk
+mail-case-request-subject = [GlobalDesk] Case { $arg }: information requested
+mail-case-request-body = Hello { $name },
+
+    The officer handling case { $reference } '{ $title }' asked for more information. The clock is paused until you answer.
+    Answer: { $link }
+
+    GlobalDesk
+mail-case-reply-subject = [GlobalDesk] Case { $arg }: reply from the officer
+mail-case-reply-body = Hello { $name },
+
+    The officer replied on case { $reference } '{ $title }'.
+    Read it: { $link }
+
+    GlobalDesk
+mail-case-holder-subject = [GlobalDesk] Case { $arg }: agency in charge changed
+mail-case-holder-body = Hello { $name },
+
+    Case { $reference } '{ $title }' is now handled by { $agency }.
+    Follow it: { $link }
+
+    GlobalDesk
+mail-case-merged-subject = [GlobalDesk] Case { $arg }: merged with an earlier report
+mail-case-merged-body = Hello { $name },
+
+    Case { $reference } '{ $title }' describes the same problem as report { $target }, received earlier; both are handled together there.
+    Details: { $link }
+
+    GlobalDesk
+mail-digest-subject = [GlobalDesk] { $arg } cases due soon or overdue
+mail-digest-body = Hello { $name },
+
+    { $count } cases your agency holds are close to or past their target date.
+
+    { $cases }
+
+    GlobalDesk

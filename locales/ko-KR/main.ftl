@@ -498,3 +498,325 @@ subject-err-list = '{ $arg }'에는 문자열 목록이 필요합니다.
 subject-err-bool = '{ $arg }'에는 true 또는 false가 필요합니다.
 subject-err-shape = 형식이 잘못되었습니다: { $arg }
 test-case-json = 사례가 올바른 JSON 객체가 아닙니다 ({ $line }행 { $column }열).
+
+## Regulatory issue desk
+nav-cases = 규제애로 신고
+nav-case-queue = 규제애로 처리
+nav-knowledge = 해결 사례
+nav-kb-staff = 사례 공개 관리
+nav-desk-config = 전담창구 설정
+delete = 삭제
+sort = 정렬
+cases-title = 규제애로 신고 내역
+cases-none = 아직 신고한 애로가 없습니다.
+case-report = 애로 신고하기
+case-new-title = 규제애로 신고
+case-new-intro = 해외 인증·통관·관세·현지 인허가·세무·결제 문제나 수출을 막는 국내 규제를 알려 주세요. 임시 저장한 뒤 나중에 제출할 수도 있습니다.
+case-profile-products = 우리 회사 품목에서 고르기
+case-attach-later = 증빙 서류(PDF, 이미지, 오피스·한글 문서)는 신고 후 사건 화면에서 첨부할 수 있습니다.
+case-submit = 제출하기
+case-save-draft = 임시 저장
+case-edit-draft = 임시 저장본 수정
+case-back = ← 목록으로
+case-reference = 접수번호
+case-status = 상태
+case-holder = 담당 기관
+case-holder-none = 배정 전
+case-waiting-on = 대기 대상
+case-priority = 우선순위
+case-submitted = 접수일시
+case-due = 처리 기한
+case-summary = 신고 내용
+case-timeline = 처리 경과
+case-internal = 내부 메모
+case-write = 메시지 남기기
+case-answer-request = 요청에 답변하기
+case-request-pending = 담당자가 추가 정보를 요청했습니다. 답변하시면 처리 기한 시계가 다시 흐릅니다.
+case-message = 내용
+case-message-hint = 담당자가 보는 메시지입니다.
+case-mention-hint = 답변은 기업이 보고, 내부 메모는 기관 직원만 봅니다. @이메일 아이디로 다른 담당자를 호출할 수 있습니다.
+case-message-kind = 종류
+case-kind-reply = 기업에 답변
+case-kind-note = 내부 메모
+case-kind-request = 추가 정보 요청 (시계 일시정지)
+case-files = 첨부 파일
+case-files-hint = PDF, 이미지, 오피스·한글 문서, 텍스트 — 파일당 10MB, 한 번에 5개까지. 파일 내용으로 형식을 확인합니다.
+case-send = 보내기
+case-move = 상태 변경
+case-move-to = 변경할 상태
+case-move-note = 사유·메모
+case-move-button = 변경
+case-work = 처리 작업
+case-set-waiting = 대기 대상 저장
+case-assignee = 담당자
+case-nobody = 미배정
+case-triage-save = 배정·우선순위 저장
+case-refer-to = 이관 기관
+case-refer-scope = 이관 범위
+case-scope-whole = 사건 전체
+case-scope-part = 일부(협조 요청)
+case-refer-note = 이관 사유(기관 간 메모)
+case-refer = 이관 요청
+case-merge-into = 중복 대상 접수번호
+case-merge = 중복으로 병합
+case-merged-note = 이 신고는 같은 내용의 신고({ $arg })와 합쳐져 그 건에서 함께 처리됩니다.
+case-followup-agency = 이행 점검 기관
+case-followup-what = 점검할 조치
+case-followup-due = 점검 기한
+case-followup-add = 이행 점검 추가
+case-followups = 이행 점검
+case-followup-outcome = 점검 결과
+case-followup-done = 완료 처리
+case-related = 관련 사건·사례
+case-link-other = 관련 사건 접수번호
+case-link = 연결
+case-draft-kb = 공개 사례 초안 만들기
+case-referrals = 기관 간 이관
+referral-reason = 사유
+referral-accept = 수락
+referral-decline = 거절
+referral-status-pending = 수락 대기
+referral-status-accepted = 수락됨
+referral-status-declined = 거절됨
+case-flash-saved = 임시 저장했습니다.
+case-flash-submitted = 신고가 접수되었습니다. 처리 경과를 이 화면에서 확인할 수 있습니다.
+case-flash-moved = 상태를 변경했습니다.
+case-flash-message = 메시지를 남겼습니다.
+case-flash-referred = 이관을 요청했습니다.
+case-flash-referral-decided = 이관 요청에 답했습니다.
+case-flash-merged = 중복 신고로 병합했습니다.
+case-flash-linked = 관련 사건을 연결했습니다.
+case-flash-followup = 이행 점검을 저장했습니다.
+case-flash-triaged = 배정과 우선순위를 저장했습니다.
+case-flash-waiting = 대기 대상을 저장했습니다.
+case-error-stale = 다른 사람이 먼저 이 사건을 변경했습니다. 최신 내용을 확인한 뒤 다시 시도하세요.
+case-error-bad-move = 지금 상태에서는 할 수 없는 처리입니다.
+case-error-assignee = 담당 기관의 직원에게만 배정할 수 있습니다.
+case-error-referral-agency = 다른 기관을 선택하세요.
+case-error-referral-pending = 이 기관에 보낸 이관 요청이 이미 대기 중입니다.
+case-error-merge-target = 볼 수 있는 다른 사건의 접수번호를 입력하세요.
+case-error-past-date = 오늘 이후 날짜를 입력하세요.
+case-error-title-short = 제목을 5자 이상 입력하세요.
+case-error-description-short = 무슨 일이 있었는지 20자 이상 적어 주세요.
+case-error-empty-draft = 제목이나 내용을 조금이라도 입력해야 저장할 수 있습니다.
+case-error-too-many-hs = 품목은 20개까지 입력할 수 있습니다.
+case-error-required = 필수 항목을 입력하세요.
+case-error-too-long = 입력한 내용이 너무 깁니다.
+case-error-date = 날짜를 YYYY-MM-DD 형식으로 입력하세요.
+case-error-invalid = 입력 내용을 확인해 주세요.
+err-choose = 목록에서 선택하세요.
+field-country = 국가
+field-title = 제목
+field-hs-codes = 관련 품목(HS 코드)
+field-impact-krw = 피해·위험 금액(원)
+field-deadline = 답변이 필요한 날짜
+field-description = 무슨 일이 있었나요
+hint-description = 언제, 어느 기관이, 무엇을 요구했는지와 지금까지의 대응을 적어 주세요.
+hint-hs-codes = 쉼표로 구분합니다. 예: 3304, 850110
+hint-impact-krw = 숫자만 입력하세요. 예: 50000000
+similar-title = 비슷한 해결 사례가 있습니다
+similar-kb = 공개 사례
+case-category-technical_regulation = 해외 기술규제·인증
+case-category-customs = 통관·품목분류
+case-category-tariff_origin = 관세·원산지
+case-category-establishment = 현지 법인 설립·인허가
+case-category-tax = 세무
+case-category-payment_currency = 대금 결제·환율
+case-category-domestic = 국내 규제
+case-category-other = 기타
+case-status-draft = 임시 저장
+case-status-submitted = 접수
+case-status-triaged = 검토 배정
+case-status-in_progress = 처리 중
+case-status-resolved_full = 해결
+case-status-resolved_partial = 일부 해결
+case-status-closed_not_barrier = 종결(애로 아님)
+case-status-closed_duplicate = 종결(중복)
+case-status-closed_withdrawn = 종결(철회)
+case-status-closed_no_response = 종결(응답 없음)
+case-move-submitted = 제출
+case-move-triaged = 검토 배정
+case-move-in_progress = 처리 시작(재개)
+case-move-resolved_full = 해결로 종결
+case-move-resolved_partial = 일부 해결로 종결
+case-move-closed_not_barrier = 애로 아님으로 종결
+case-move-closed_duplicate = 중복으로 종결
+case-move-closed_withdrawn = 신고 철회
+case-move-closed_no_response = 응답 없음으로 종결
+case-waiting-desk = 담당 기관
+case-waiting-company = 신고 기업
+case-waiting-agency = 다른 기관
+case-waiting-foreign_government = 해외 정부
+case-priority-urgent = 긴급
+case-priority-high = 높음
+case-priority-normal = 보통
+case-priority-low = 낮음
+case-actor-company = 신고 기업
+case-actor-officer = 담당자
+case-ev-created = 신고서 작성
+case-ev-submitted = 신고 접수
+case-ev-routed = { $agency }에 배정
+case-ev-status = 상태 변경: { $from } → { $to }
+case-ev-waiting = 대기 대상: { $to }
+case-ev-priority = 우선순위: { $to }
+case-ev-assigned = 담당자 배정: { $to }
+case-ev-reply = 담당자 답변
+case-ev-message = 기업 메시지
+case-ev-answer = 기업 답변(요청 자료)
+case-ev-request = 추가 정보 요청
+case-ev-note = 내부 메모
+case-ev-referred = { $agency }에 이관 요청 ({ $scope })
+case-ev-referral-accepted = { $agency }이(가) 이관 수락 ({ $scope })
+case-ev-referral-declined = { $agency }이(가) 이관 거절
+case-ev-merged = 중복 신고로 { $target }에 병합
+case-ev-merged-in = { $source } 신고가 이 사건에 병합됨
+case-ev-linked = 관련 사건 #{ $other } 연결
+case-ev-followup = 이행 점검 예정 ({ $due })
+case-ev-followup-done = 이행 점검 완료
+case-ev-kb-drafted = 공개 사례 초안 작성
+sla-title = 처리 기한(업무일 기준)
+sla-state = 기한 상태
+sla-due = 처리 예정일
+sla-first-response = 첫 응답
+sla-elapsed = 경과
+sla-remaining = 남은 기간
+sla-paused-label = 일시정지된 기간
+sla-days = { $n }업무일
+sla-paused-days = { $business }업무일 (달력 { $calendar }일)
+sla-explain = 주말과 공휴일은 세지 않습니다. 기업이나 해외 정부의 답을 기다리는 동안에는 시계가 멈추고, 그만큼 예정일이 늦춰집니다.
+sla-on_track = 정상
+sla-at_risk = 기한 임박
+sla-breached = 기한 초과
+sla-paused = 일시정지
+sla-met = 기한 내 완료
+sla-met_late = 기한 후 완료
+queue-cases-title = 규제애로 처리 대기열
+queue-views = 대기열
+queue-view-agency = 우리 기관 진행 중
+queue-view-mine = 내 담당
+queue-view-unassigned = 미배정
+queue-view-at_risk = 기한 임박
+queue-view-overdue = 기한 초과
+queue-view-waiting_company = 기업 답변 대기
+queue-view-waiting_foreign = 해외 정부 대기
+queue-view-waiting_agency = 다른 기관 대기
+queue-view-referred = 이관 요청 받음
+queue-view-closed = 종결
+queue-view-all = 전체
+queue-search = 사건 검색
+queue-text = 검색어
+queue-total = { $n }건
+queue-sort-due = 처리 기한순
+queue-sort-priority = 우선순위순
+queue-sort-newest = 최근 접수순
+queue-sort-updated = 최근 변경순
+queue-saved-filters = 저장한 검색 조건
+queue-filter-name = 조건 이름
+queue-save-filter = 현재 조건 저장
+desk-config-title = 규제애로 전담창구 설정
+desk-config-saved = 설정을 저장했습니다. 진행 중인 사건의 처리 기한을 다시 계산했습니다.
+desk-routing = 배정 규칙
+desk-routing-explain = 신고가 제출되면 위에서부터(순번이 작은 것부터) 처음 맞는 규칙의 기관에 배정됩니다. 비워 둔 조건은 모두와 맞습니다.
+desk-position = 순번
+desk-hs-prefix = HS 코드 앞자리
+desk-agency = 기관
+desk-any = (모두)
+desk-add = 추가
+desk-save = 저장
+desk-sla = 처리 기한 기준(업무일)
+desk-sla-explain = 우선순위·유형별 첫 응답과 처리 기한입니다. 가장 구체적인 행이 적용됩니다. 초기값은 플랫폼 기본값이며 부처의 공식 서비스 기준이 아닙니다.
+desk-first-response-days = 첫 응답(업무일)
+desk-resolution-days = 처리(업무일)
+desk-holidays = 공휴일
+desk-holidays-explain = 올해와 내년 공휴일입니다(설·추석 등 음력 공휴일과 대체공휴일 포함). 임시공휴일이나 선거일이 정해지면 추가하세요.
+desk-day = 날짜
+desk-holiday-name = 이름
+desk-holiday-name-ko = 이름(국문)
+desk-holiday-name-en = 이름(영문)
+desk-error-duplicate-holiday = 이미 등록된 날짜입니다.
+desk-error-number = 1~365 사이의 정수를 입력하세요.
+kb-title = 해결 사례
+kb-intro = 다른 기업이 겪은 규제애로와 해결 내용을 기업명과 개인정보를 지우고 공개합니다. 국가, 품목, 유형, 검색어로 찾아보세요.
+kb-none = 찾은 사례가 없습니다.
+kb-back = ← 해결 사례 목록
+kb-published = 공개일
+kb-illustrative-note = 이 사례는 데모용 예시로, 실제 사건이나 결정을 설명하지 않습니다.
+kb-staff-title = 공개 사례 관리
+kb-pending = 승인 대기
+kb-drafts = 우리 기관 초안
+kb-published-list = 최근 공개
+kb-edit-title = 공개 사례 작성
+kb-source-case = 원 사건
+kb-privacy = 공개 전 기업명, 담당자 이름, 연락처, 계약 금액 등 기업과 개인을 알아볼 수 있는 내용을 모두 지워 주세요.
+kb-save = 저장
+kb-submit = 승인 요청
+kb-approve = 승인·공개
+kb-return = 수정 요청
+kb-review-note = 검토 의견
+kb-flash-saved = 저장했습니다.
+kb-flash-submitted = 승인을 요청했습니다.
+kb-flash-reviewed = 검토 결과를 저장했습니다.
+kb-status-draft = 초안
+kb-status-pending = 승인 대기
+kb-status-published = 공개
+kb-status-withdrawn = 공개 중단
+upload-empty = 빈 파일은 올릴 수 없습니다.
+upload-too-large = 파일은 10MB까지 올릴 수 있습니다.
+upload-unsupported = 지원하지 않는 파일 형식입니다. PDF, 이미지, 오피스·한글 문서, 텍스트만 올릴 수 있습니다.
+upload-too-many = 한 번에 5개까지 올릴 수 있습니다.
+notification-case_status = 신고 '{ $arg }'의 상태가 바뀌었습니다.
+notification-case_request = 신고 '{ $arg }'에 추가 정보 요청이 있습니다.
+notification-case_reply = 신고 '{ $arg }'에 담당자 답변이 있습니다.
+notification-case_holder = 신고 '{ $arg }'의 담당 기관이 바뀌었습니다.
+notification-case_merged = 신고 '{ $arg }'이(가) 같은 내용의 신고와 합쳐졌습니다.
+notification-case_company_moved = 기업이 사건 '{ $arg }'의 상태를 바꿨습니다.
+notification-case_company_message = 기업이 사건 '{ $arg }'에 메시지를 남겼습니다.
+notification-case_assigned = 사건 '{ $arg }'이(가) 배정되었습니다.
+notification-case_mention = 사건 '{ $arg }'에서 호출되었습니다.
+notification-case_referred = 사건 '{ $arg }'의 이관 요청이 왔습니다.
+notification-case_referral_decided = 사건 '{ $arg }'의 이관 요청에 답이 왔습니다.
+notification-case_followup = 사건 '{ $arg }'의 이행 점검이 배정되었습니다.
+notification-kb_reviewed = 공개 사례 '{ $arg }'의 검토 결과가 나왔습니다.
+mail-case-status-subject = [GlobalDesk] 신고 { $arg } 처리 상태 변경
+mail-case-status-body = { $name }님, 안녕하세요.
+
+    신고 { $reference } '{ $title }'의 상태가 '{ $status }'(으)로 바뀌었습니다.
+    처리 경과: { $link }
+
+    GlobalDesk
+mail-case-request-subject = [GlobalDesk] 신고 { $arg } 추가 정보 요청
+mail-case-request-body = { $name }님, 안녕하세요.
+
+    신고 { $reference } '{ $title }'의 담당자가 추가 정보를 요청했습니다. 답변하시기 전까지 처리 기한 시계가 멈춥니다.
+    답변하기: { $link }
+
+    GlobalDesk
+mail-case-reply-subject = [GlobalDesk] 신고 { $arg } 담당자 답변
+mail-case-reply-body = { $name }님, 안녕하세요.
+
+    신고 { $reference } '{ $title }'에 담당자 답변이 등록되었습니다.
+    확인하기: { $link }
+
+    GlobalDesk
+mail-case-holder-subject = [GlobalDesk] 신고 { $arg } 담당 기관 변경
+mail-case-holder-body = { $name }님, 안녕하세요.
+
+    신고 { $reference } '{ $title }'은(는) 이제 { $agency }에서 처리합니다.
+    처리 경과: { $link }
+
+    GlobalDesk
+mail-case-merged-subject = [GlobalDesk] 신고 { $arg } 중복 병합 안내
+mail-case-merged-body = { $name }님, 안녕하세요.
+
+    신고 { $reference } '{ $title }'은(는) 같은 내용으로 먼저 접수된 신고 { $target }와(과) 합쳐져 함께 처리됩니다.
+    자세히 보기: { $link }
+
+    GlobalDesk
+mail-digest-subject = [GlobalDesk] 처리 기한 임박·초과 사건 { $arg }건
+mail-digest-body = { $name }님, 안녕하세요.
+
+    귀 기관이 담당하는 사건 중 { $count }건이 처리 기한에 임박했거나 넘었습니다.
+
+    { $cases }
+
+    GlobalDesk

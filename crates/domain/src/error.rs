@@ -30,6 +30,10 @@ impl FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// One error on one field.
+    pub fn single(field: impl Into<String>, code: &'static str) -> Self {
+        FieldErrors(vec![FieldError::new(field, code)])
+    }
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }

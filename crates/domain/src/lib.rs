@@ -5,12 +5,16 @@
 //! refusal is a [`FieldError`] carrying a message key that the web layer translates.
 
 pub mod brn;
+pub mod case;
 pub mod codes;
 pub mod company;
 pub mod error;
 pub mod facts;
+pub mod playbook;
 pub mod role;
+pub mod sla;
 pub mod text;
+pub mod upload;
 
 pub use brn::Brn;
 pub use codes::{CountryCode, HsCode, KsicCode, RegionCode};

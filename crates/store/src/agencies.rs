@@ -30,3 +30,7 @@ pub async fn create(c: &impl ConnectionTrait, code: &str, name_ko: &str, name_en
     .await
     .map_err(StoreError::unique("agency code"))
 }
+
+pub async fn by_id(c: &impl ConnectionTrait, id: i64) -> Result<Option<Agency>> {
+    Ok(one(c, "SELECT id, code, name_ko, name_en, kind FROM agencies WHERE id = $1", vec![id.into()]).await?)
+}

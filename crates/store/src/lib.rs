@@ -7,10 +7,13 @@
 
 pub mod agencies;
 pub mod applications;
+pub mod cases;
 pub mod audit;
 pub mod companies;
 pub mod company_index;
+pub mod desk;
 pub mod jobs;
+pub mod kb;
 pub mod migrate;
 pub mod programs;
 pub mod reference;
@@ -18,10 +21,10 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection, FromQueryResult, Statement};
 use std::time::Duration;
 
-pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait, Value};
 
 /// Storage errors. Callers match on the variants they can explain to a person (a duplicate, a
 /// stale version); everything else is an internal failure that the web layer logs and hides.
@@ -155,4 +158,31 @@ pub fn random_token() -> String {
     let mut b = [0u8; 32];
     getrandom::fill(&mut b).expect("the OS random source is available");
     hex::encode(b)
+}
+
+/// Inserts many rows with multi-row `VALUES` statements (for seeding and imports), in chunks
+/// that stay under both engines' parameter limits.
+pub async fn bulk_insert(c: &impl ConnectionTrait, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
+    let per_chunk = (30_000 / columns.len().max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();
+        let mut marks = Vec::with_capacity(chunk.len());
+        let mut values = Vec::with_capacity(chunk.len() * columns.len());
+        for row in chunk {
+            let start = values.len();
+            marks.push(format!("({})", (1..=row.len()).map(|i| format!("${}", start + i)).collect::<Vec<_>>().join(", ")));
+            values.extend(row);
+        }
+        exec(c, &format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), marks.join(", ")), values).await?;
+    }
+    Ok(())
+}
+
+/// After rows were inserted with explicit ids, moves PostgreSQL's identity sequence past them.
+pub async fn sync_identity(c: &impl ConnectionTrait, table: &str) -> Result<()> {
+    if c.get_database_backend() == DatabaseBackend::Postgres {
+        exec(c, &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"), vec![]).await?;
+    }
+    Ok(())
 }

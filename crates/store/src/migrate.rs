@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "reference_version", include_str!("../migrations/0002_reference_version.sql")),
     (3, "programs", include_str!("../migrations/0003_programs.sql")),
     (4, "one_open_application", include_str!("../migrations/0004_one_open_application.sql")),
+    (5, "cases", include_str!("../migrations/0005_cases.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

@@ -83,6 +83,16 @@ pub async fn members_of(c: &impl ConnectionTrait, company_id: i64) -> Result<Vec
     Ok(all(c, &format!("SELECT {COLS} FROM users WHERE company_id = $1 ORDER BY id"), vec![company_id.into()]).await?)
 }
 
+/// Active officers and agency administrators of an agency (who may work its cases).
+pub async fn staff_of_agency(c: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<User>> {
+    Ok(all(
+        c,
+        &format!("SELECT {COLS} FROM users WHERE agency_id = $1 AND active = TRUE AND role IN ('officer', 'agency_admin') ORDER BY id"),
+        vec![agency_id.into()],
+    )
+    .await?)
+}
+
 pub async fn count(c: &impl ConnectionTrait) -> Result<i64> {
     let n: Option<Count> = one(c, "SELECT COUNT(*) AS n FROM users", vec![]).await?;
     Ok(n.map(|n| n.n).unwrap_or(0))

@@ -6,6 +6,8 @@
 pub mod api;
 pub mod audit_sink;
 pub mod auth;
+pub mod case_svc;
+pub mod desk;
 pub mod error;
 pub mod i18n;
 pub mod mail;
@@ -38,6 +40,8 @@ pub struct Config {
     pub terms_version: String,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Where uploaded attachments are stored (local file system).
+    pub files_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -50,6 +54,7 @@ impl Default for Config {
             static_dir: PathBuf::from("static"),
             terms_version: "2026-11".into(),
             trust_proxy: false,
+            files_dir: PathBuf::from("files"),
         }
     }
 }
@@ -71,6 +76,8 @@ pub struct AppState {
     /// Each company's extra facts and awards, read at most once a second per node (see
     /// `matching::extras`).
     pub extras: Arc<std::sync::Mutex<matching::ExtrasCache>>,
+    /// The regulatory desk's configuration and search index (see `desk`).
+    pub desk: Arc<desk::DeskRuntime>,
 }
 
 impl AppState {
@@ -88,6 +95,7 @@ impl AppState {
             catalog: Arc::default(),
             population: Arc::default(),
             extras: Arc::default(),
+            desk: Arc::default(),
         }
     }
     /// The live program catalog, loaded on first use.
@@ -147,6 +155,7 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reference version check failed; retrying"),
             }
+            desk::poll(&s).await;
             // Programs published on another node.
             match store::programs::catalog_version(&s.store.db).await {
                 Ok(v) if v != s.catalog_version() => s.reload_catalog().await,
@@ -159,6 +168,19 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
     if mail_worker {
         tokio::spawn(mail::worker(state.clone()));
     }
+    // The desk's daily digest of cases near or past their target (claimed per agency and day, so
+    // any number of nodes may run this).
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            match desk::send_digests(&s).await {
+                Ok(n) if n > 0 => tracing::info!(emails = n, "sent the daily SLA digests"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "SLA digest failed; retrying within the hour"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(900)).await;
+        }
+    });
     // Housekeeping: expired sessions and old sign-in attempts. Idempotent, so every node may run it.
     let s = state.clone();
     tokio::spawn(async move {

@@ -21,6 +21,8 @@ pub const ANON_CSRF_COOKIE: &str = "gd_csrf";
 pub const LANG_COOKIE: &str = "gd_lang";
 /// Bodies of form posts are read whole to find the CSRF field; nothing we accept is larger.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// Up to five attachments of 10 MiB each, plus the form around them.
+pub const MAX_UPLOAD_BYTES: usize = 5 * domain::upload::MAX_BYTES + 1024 * 1024;
 
 /// How long a node trusts a session it looked up. A sign-out or a deactivation on another node
 /// takes effect here within this time; in exchange a busy page costs no session query.
@@ -187,12 +189,19 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method {
-        let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        // Forms with files (case attachments) are multipart and may be larger.
+        let multipart = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let limit = if multipart { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::PAYLOAD_TOO_LARGE),
         };
         let sent =
-            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| form_field(&bytes, "_csrf"));
+            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
         if !sent.is_some_and(|s| constant_time_eq(&s, &csrf)) {
             tracing::warn!(path = %parts.uri.path(), "refused a request without a valid CSRF token");
             return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::FORBIDDEN);
@@ -224,6 +233,19 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     text.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| urldecode(v))
+}
+
+/// A short text field of a multipart body (the form token), found without parsing the files:
+/// the part's header names it and its value runs to the next boundary line.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = body.windows(marker.len()).position(|w| w == marker.as_bytes())?;
+    let rest = &body[at + marker.len()..];
+    let start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = value.windows(2).position(|w| w == b"\r\n")?;
+    let v = std::str::from_utf8(&value[..end]).ok()?;
+    (v.len() <= 256).then(|| v.to_string())
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -279,6 +301,9 @@ mod tests {
     fn form_fields_and_redirect_targets() {
         assert_eq!(form_field(b"a=1&_csrf=ab%2Fc&b=2", "_csrf").as_deref(), Some("ab/c"));
         assert_eq!(form_field(b"a=1", "_csrf"), None);
+        let mp = b"--x\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok123\r\n--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.pdf\"\r\n\r\n%PDF\r\n--x--\r\n";
+        assert_eq!(multipart_field(mp, "_csrf").as_deref(), Some("tok123"));
+        assert_eq!(multipart_field(mp, "other"), None);
         assert_eq!(urldecode("%ED%95%9C+x%"), "한 x%");
         assert_eq!(safe_next(Some("/companies?page=2")), "/companies?page=2");
         assert_eq!(safe_next(Some("//evil.example")), "/");

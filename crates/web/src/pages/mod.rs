@@ -3,7 +3,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod cases;
 pub mod company;
+pub mod desk_queue;
+pub mod kb;
+pub mod export;
 pub mod home;
 pub mod officer;
 pub mod program_admin;
@@ -26,6 +30,9 @@ pub fn router() -> axum::Router<AppState> {
         .merge(company::router())
         .merge(officer::router())
         .merge(programs::router())
+        .merge(cases::router())
+        .merge(desk_queue::router())
+        .merge(kb::router())
         .merge(program_admin::router())
         .merge(admin::router())
         .merge(refs::router())
@@ -61,27 +68,36 @@ impl Page {
         let t = ctx.tr();
         let path = ctx.here.split('?').next().unwrap_or("/").to_string();
         let role = ctx.user.as_ref().map(|u| u.role());
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs")];
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs"), ("/knowledge", "nav-knowledge")];
         match role {
             Some(Role::CompanyMember) => items.extend([
                 ("/desk", "nav-desk"),
                 ("/my/programs", "nav-my-programs"),
                 ("/applications", "nav-applications"),
+                ("/cases", "nav-cases"),
                 ("/company", "nav-company"),
                 ("/company/members", "nav-members"),
             ]),
             Some(Role::Officer) => items.extend([
+                ("/officer/cases", "nav-case-queue"),
+                ("/officer/kb", "nav-kb-staff"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
                 ("/officer/applications", "nav-app-queue"),
             ]),
             Some(Role::AgencyAdmin) => items.extend([
+                ("/officer/cases", "nav-case-queue"),
+                ("/officer/kb", "nav-kb-staff"),
+                ("/admin/desk", "nav-desk-config"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
                 ("/officer/applications", "nav-app-queue"),
                 ("/admin/users", "nav-users"),
             ]),
             Some(Role::PlatformAdmin) => items.extend([
+                ("/officer/cases", "nav-case-queue"),
+                ("/officer/kb", "nav-kb-staff"),
+                ("/admin/desk", "nav-desk-config"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
                 ("/officer/applications", "nav-app-queue"),

@@ -7,8 +7,7 @@ use crate::services::{self, CompanyView};
 use crate::session::{Ctx, urlencode};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use domain::Role;
 use serde::Deserialize;
@@ -226,69 +225,13 @@ async fn export_data(state: &AppState, ctx: &Ctx, q: &SearchQuery) -> Result<(Ve
 
 async fn export_csv(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
     let (header, body) = export_data(&state, &ctx, &q).await?;
-    // A UTF-8 byte-order mark, or Excel in a Korean locale reads the file as CP949.
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let write = |w: &mut csv::Writer<&mut Vec<u8>>, r: &[String]| {
-            w.write_record(r).map_err(|e| {
-                tracing::error!(error = %e, "CSV export failed");
-                PageError(crate::error::PageErrorKind::Internal)
-            })
-        };
-        write(&mut w, &header)?;
-        for r in &body {
-            write(&mut w, r)?;
-        }
-        w.flush().map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.csv\""),
-        ],
-        out,
-    )
-        .into_response())
+    super::export::csv("globaldesk-companies.csv", &header, &body)
 }
 
 async fn export_xlsx(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
     let (header, body) = export_data(&state, &ctx, &q).await?;
-    let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let ws = wb.add_worksheet();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)?;
-        }
-        // Numbers stay numbers so that Excel can sum them: employees, revenue, exports.
-        const NUMERIC: [usize; 3] = [6, 7, 8];
-        for (r, row) in body.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, cc) = (r as u32 + 1, c as u16);
-                match v.parse::<f64>() {
-                    Ok(n) if NUMERIC.contains(&c) => ws.write_number(r, cc, n)?,
-                    _ => ws.write_string(r, cc, v)?,
-                };
-            }
-        }
-        ws.autofit();
-        wb.save_to_buffer()
-    })
-    .await
-    .map_err(|_| PageError(crate::error::PageErrorKind::Internal))?
-    .map_err(|e| {
-        tracing::error!(error = %e, "XLSX export failed");
-        PageError(crate::error::PageErrorKind::Internal)
-    })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"globaldesk-companies.xlsx\""),
-        ],
-        bytes,
-    )
-        .into_response())
+    // Employees, revenue and exports stay numbers.
+    super::export::xlsx("globaldesk-companies.xlsx", header, body, &[6, 7, 8]).await
 }
 
 #[derive(Template)]
