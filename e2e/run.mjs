@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { programJourneys } from './programs.mjs';
+import { deskJourneys } from './desk.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -566,6 +567,7 @@ test('h. company-form drafts stay with the person who typed them', async () => {
 
 // i–l. Program catalog, programs for you, applications and review, rule editing (programs.mjs).
 programJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
+deskJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
 
 // ---------------------------------------------------------------------------------------------
 // Main.

@@ -1,6 +1,7 @@
 //! Black-box tests of GlobalDesk over HTTP. Run on SQLite by default and on PostgreSQL with
 //! `GLOBALDESK_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
 
+mod cases;
 mod common;
 mod programs_api;
 mod programs_pages;

@@ -1,6 +1,7 @@
 //! The JSON API for other agencies' systems: `/api/v1/…`, personal access tokens, RFC 9457
 //! errors, and an OpenAPI 3.1 document with Swagger UI served from the binary (no internet).
 
+pub mod cases;
 pub mod companies;
 pub mod programs;
 
@@ -21,14 +22,19 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
     info(title = "GlobalDesk API", version = "1", description = "One platform for SMEs going global and the agencies that support them. Authenticate with a personal access token: `Authorization: Bearer gdk_…`. Errors are RFC 9457 problem documents; messages follow `Accept-Language` (ko, en)."),
     paths(me, companies::list, companies::get_one, companies::update, companies::create, companies::hs, companies::countries,
         programs::list, programs::get_one, programs::matches, programs::evaluate,
-        programs::list_applications, programs::apply, programs::get_application, programs::transition),
+        programs::list_applications, programs::apply, programs::get_application, programs::transition,
+        cases::list, cases::create, cases::get_one, cases::transition, cases::waiting, cases::message, cases::upload, cases::download,
+        cases::refer, cases::decide, cases::knowledge_base, cases::knowledge_entry),
     components(schemas(Me, Problem, ProblemField, companies::CompanyJson, companies::CompanyPage, companies::CompanyWrite, companies::HsJson, companies::CountryJson,
         programs::ProgramJson, programs::ProgramList, programs::ProgramDetail, programs::VersionJson, programs::AgencyJson, programs::BenefitJson,
         programs::WindowJson, programs::EffectiveJson, programs::ProgramRef, programs::MatchJson, programs::MatchesJson,
         programs::ExplanationJson, programs::RequirementJson, programs::LineJson, programs::PointsJson, programs::MissingJson,
         programs::EvaluateRequest, programs::EvaluateResult, programs::RuleProblem, programs::RuleErrorJson,
         programs::ApplicationJson, programs::ApplicationDetail, programs::ApplicationList, programs::EventJson, programs::DecisionJson,
-        programs::ApplyRequest, programs::TransitionRequest)),
+        programs::ApplyRequest, programs::TransitionRequest,
+        cases::CaseJson, cases::CaseList, cases::CaseWrite, cases::EventJson, cases::AttachmentJson, cases::SlaJson, cases::ReferralJson,
+        cases::CaseDetail, cases::CaseTransition, cases::WaitingWrite, cases::MessageWrite, cases::ReferralWrite, cases::ReferralDecision,
+        cases::KbEntryJson, cases::KbList)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -56,6 +62,20 @@ pub fn router(_state: AppState) -> axum::Router<AppState> {
         .route("/api/v1/applications", get(programs::list_applications).post(programs::apply))
         .route("/api/v1/applications/{id}", get(programs::get_application))
         .route("/api/v1/applications/{id}/transitions", post(programs::transition))
+        .route("/api/v1/cases", get(cases::list).post(cases::create))
+        .route("/api/v1/cases/{id}", get(cases::get_one))
+        .route("/api/v1/cases/{id}/transitions", post(cases::transition))
+        .route("/api/v1/cases/{id}/waiting", post(cases::waiting))
+        .route("/api/v1/cases/{id}/messages", post(cases::message))
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            post(cases::upload).layer(axum::extract::DefaultBodyLimit::max(crate::session::MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/v1/cases/{id}/referrals", post(cases::refer))
+        .route("/api/v1/referrals/{id}/decision", post(cases::decide))
+        .route("/api/v1/attachments/{id}", get(cases::download))
+        .route("/api/v1/knowledge-base", get(cases::knowledge_base))
+        .route("/api/v1/knowledge-base/{id}", get(cases::knowledge_entry))
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths answer as the API does; unknown pages are the pages' business.
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found));
@@ -73,7 +93,7 @@ async fn api_not_found(parts: Parts) -> ApiError {
 
 /// The caller's language: `Accept-Language` first (a system states what it wants), then the
 /// token owner's preference, then Korean.
-fn lang_of(parts: &Parts, user: Option<&User>) -> Lang {
+pub(crate) fn lang_of(parts: &Parts, user: Option<&User>) -> Lang {
     parts
         .headers
         .get(header::ACCEPT_LANGUAGE)

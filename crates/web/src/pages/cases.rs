@@ -299,7 +299,12 @@ async fn form_page(
             products.push((code.clone(), name));
         }
     }
-    render(CaseFormTemplate { p, fields, description: f.description, description_error, action, version, products })
+    let invalid = !errs.is_empty();
+    let mut r = render(CaseFormTemplate { p, fields, description: f.description, description_error, action, version, products })?;
+    if invalid {
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(r)
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {

@@ -1,0 +1,448 @@
+//! The regulatory issue desk over HTTP: reporting with errors explained and nothing half saved,
+//! routing, the access matrix (companies, agencies, referrals, the public), the clock that pauses
+//! and resumes, version checks, attachments judged by their content, the knowledge base's
+//! approval, and e-mail over real SMTP.
+
+use crate::common::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn report(title: &str, category: &str, country: &str) -> Value {
+    json!({
+        "category": category,
+        "country": country,
+        "hs_codes": ["3304"],
+        "title": title,
+        "description": "현지 수입업체가 새 인증서를 요구하며 통관을 보류했습니다. 절차를 알고 싶습니다.",
+        "impact_krw": 120000000,
+    })
+}
+
+async fn api_for(app: &TestApp, email: &str, lang: &str) -> Api {
+    let token = app.token_for(email).await;
+    app.api(&token, lang)
+}
+
+/// A multipart body with form fields and files, built by hand (the test client has no
+/// multipart feature, and the format is simple).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "gd-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    for (field, name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(api: &Api, case_id: i64, kind: &str, name: &str, bytes: &[u8]) -> (u16, Value) {
+    let (ct, body) = multipart(&[("kind", kind), ("body", "첨부합니다")], &[("file", name, bytes)]);
+    let r = api
+        .http
+        .post(format!("{}/api/v1/cases/{case_id}/attachments", api.base))
+        .bearer_auth(&api.token)
+        .header("accept-language", &api.lang)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_report_with_bad_input_is_explained_and_nothing_is_saved() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let before = store::cases::count_all(&app.state.store.db).await.unwrap();
+    let (status, body) = company
+        .send(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"category": "visa", "country": "XX", "hs_codes": ["12"], "title": "짧음", "description": "짧다", "impact_krw": -5, "deadline": "2026-13-40"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["category", "country", "title", "description", "impact_krw", "deadline"] {
+        assert!(fields.contains(&f), "{f} should be reported: {body}");
+    }
+    let country = body["errors"].as_array().unwrap().iter().find(|e| e["field"] == "country").unwrap();
+    assert!(country["message"].as_str().unwrap().contains("XX"), "Korean message names the value: {country}");
+    assert_eq!(store::cases::count_all(&app.state.store.db).await.unwrap(), before, "nothing half saved");
+
+    // The same refusal in English when asked.
+    let company_en = api_for(&app, "company@demo.test", "en").await;
+    let (status, body) = company_en.send(Method::POST, "/api/v1/cases", &json!({"category": "", "country": "", "title": "", "description": ""})).await;
+    assert_eq!(status, 422);
+    assert!(body["errors"][0]["message"].as_str().unwrap().chars().all(|c| c.is_ascii()), "{body}");
+}
+
+#[tokio::test]
+async fn routing_access_matrix_referral_and_internal_notes() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (status, created) = company.send(Method::POST, "/api/v1/cases", &report("중국 통관 원산지 표시 보류", "customs", "CN")).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["case"]["id"].as_i64().unwrap();
+    assert_eq!(created["case"]["status"], "submitted");
+    // Customs questions go to the customs service by the default routing rules.
+    assert_eq!(created["case"]["agency"], "KCS");
+    assert_eq!(created["sla"]["state"], "on_track");
+
+    let customs = api_for(&app, "customs@demo.test", "ko").await;
+    let kotra = api_for(&app, "kotra@demo.test", "ko").await;
+    let mss = api_for(&app, "officer@demo.test", "ko").await;
+    let analyst = api_for(&app, "analyst@demo.test", "ko").await;
+    let admin = api_for(&app, "admin@demo.test", "ko").await;
+    let path = format!("/api/v1/cases/{id}");
+
+    // Who sees the case before any referral.
+    assert_eq!(customs.get(&path).await.0, 200);
+    assert_eq!(admin.get(&path).await.0, 200);
+    for (who, api) in [("KOTRA", &kotra), ("MSS", &mss), ("analyst", &analyst)] {
+        assert_eq!(api.get(&path).await.0, 404, "{who} must not see another agency's case");
+    }
+    // The company lists it; someone of another company never sees it, in lists or directly.
+    let (_, own) = company.get("/api/v1/cases").await;
+    assert!(own["items"].as_array().unwrap().iter().any(|c| c["id"] == id));
+    let stranger = new_company_member(&app, "stranger@example.kr").await;
+    assert_eq!(stranger.get(&path).await.0, 404);
+    let (s, list) = stranger.get("/api/v1/cases").await;
+    assert_eq!(s, 403, "a member without a company has no cases: {list}");
+    // Without a token: 401.
+    let anon = app.api("", "ko");
+    assert_eq!(anon.get(&path).await.0, 401);
+
+    // An internal note is never shown to the company; a reply is.
+    let (s, _) = customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "note", "body": "내부 검토: 원산지 규정 확인 필요"})).await;
+    assert_eq!(s, 201);
+    let (s, _) = customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "reply", "body": "관세청에서 확인 중입니다."})).await;
+    assert_eq!(s, 201);
+    let (_, seen) = company.get(&path).await;
+    let bodies: Vec<&str> = seen["timeline"].as_array().unwrap().iter().map(|e| e["body"].as_str().unwrap()).collect();
+    assert!(bodies.contains(&"관세청에서 확인 중입니다."));
+    assert!(!bodies.iter().any(|b| b.contains("내부 검토")), "internal note leaked: {bodies:?}");
+    assert!(seen["referrals"].as_array().unwrap().is_empty());
+    // The company cannot write internal notes or request information.
+    let (s, _) = company.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "request", "body": "x"})).await;
+    assert_eq!(s, 403);
+
+    // The holder refers the whole case to KOTRA: KOTRA sees it (pending), accepts, and holds it.
+    let (_, now) = customs.get(&path).await;
+    let version = now["case"]["version"].as_i64().unwrap();
+    let (s, body) = customs
+        .send(Method::POST, &format!("{path}/referrals"), &json!({"to_agency": "KOTRA", "scope": "whole", "note": "현지 인증 문제로 판단", "version": version}))
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let referral = body["referrals"][0]["id"].as_i64().unwrap();
+    assert_eq!(kotra.get(&path).await.0, 200, "a referred agency sees the case");
+    // KOTRA may not move a case it does not hold yet.
+    let (_, k) = kotra.get(&path).await;
+    let (s, _) = kotra
+        .send(Method::POST, &format!("{path}/transitions"), &json!({"to": "triaged", "version": k["case"]["version"], "note": ""}))
+        .await;
+    assert_eq!(s, 403);
+    // Only the receiving agency decides; a decline needs a reason.
+    assert_eq!(mss.send(Method::POST, &format!("/api/v1/referrals/{referral}/decision"), &json!({"accept": true})).await.0, 404);
+    assert_eq!(kotra.send(Method::POST, &format!("/api/v1/referrals/{referral}/decision"), &json!({"accept": false})).await.0, 422);
+    let (s, after) = kotra.send(Method::POST, &format!("/api/v1/referrals/{referral}/decision"), &json!({"accept": true})).await;
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(after["case"]["agency"], "KOTRA");
+    // The company sees who holds it now; the customs service keeps sight of what it handed on.
+    let (_, seen) = company.get(&path).await;
+    assert_eq!(seen["case"]["agency"], "KOTRA");
+    assert!(seen["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "referral_accepted"));
+    assert_eq!(customs.get(&path).await.0, 200);
+    // A decided referral cannot be decided again.
+    assert_eq!(kotra.send(Method::POST, &format!("/api/v1/referrals/{referral}/decision"), &json!({"accept": true})).await.0, 409);
+    // The holder's queue lists it; the former holder's "our open cases" does not.
+    let (_, q) = kotra.get("/api/v1/cases").await;
+    assert!(q["items"].as_array().unwrap().iter().any(|c| c["id"] == id));
+}
+
+/// A company member of a brand-new company, with a token.
+async fn new_company_member(app: &TestApp, email: &str) -> Api {
+    let b = app.browser().await;
+    let r = b.post("/signup", &[("display_name", "Stranger"), ("email", email), ("password", "passphrase-0007")]).await;
+    assert_eq!(r.status(), 303);
+    api_for(app, email, "ko").await
+}
+
+#[tokio::test]
+async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("국내 전략물자 판정 지연", "domestic", "KR")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    assert_eq!(created["case"]["agency"], "MSS");
+    let due_before = created["case"]["due_on"].as_str().unwrap().to_string();
+    let officer = api_for(&app, "officer@demo.test", "ko").await;
+    let path = format!("/api/v1/cases/{id}");
+
+    // A request for information pauses the clock.
+    let (s, body) = officer.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "request", "body": "수출 계약서를 보내 주세요."})).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["case"]["waiting_on"], "company");
+    assert_eq!(body["sla"]["state"], "paused");
+    assert_eq!(body["sla"]["first_response_state"], "met", "the request was the first response");
+
+    // Pretend the pause began five business days ago (2 weeks of calendar), as if the company
+    // took its time: the resumed clock must push the due date by the business days paused.
+    let db = &app.state.store.db;
+    let cfg = app.state.desk().await.unwrap();
+    let today = web::services::today();
+    let start = today - time::Duration::days(14);
+    let paused_bd = cfg.calendar.business_days_between(start, today);
+    assert!(paused_bd >= 8, "two weeks hold at least 8 business days");
+    // The case itself was submitted three weeks ago.
+    let submitted_at = store::iso(time::OffsetDateTime::now_utc() - time::Duration::days(21));
+    app.state.store.execute_unprepared(&format!("UPDATE cases SET submitted_at = '{submitted_at}' WHERE id = {id}")).await.unwrap();
+    backdate_pause(&app, id, &start.to_string()).await;
+
+    // The company answers in place: the clock runs again, later by exactly the paused days.
+    let (s, body) = company.send(Method::POST, &format!("{path}/messages"), &json!({"body": "계약서를 첨부합니다."})).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["case"]["waiting_on"], "desk");
+    assert_ne!(body["sla"]["state"], "paused");
+    assert_eq!(body["sla"]["paused_business_days"], paused_bd);
+    assert_eq!(body["sla"]["paused_calendar_days"], 14);
+    let k = store::cases::get(db, id).await.unwrap().unwrap();
+    assert_eq!(k.paused_business_days, paused_bd);
+    let submitted = web::desk::kst_date(k.submitted_at.as_deref().unwrap()).unwrap();
+    let target = cfg.target(&k.priority, &k.category);
+    assert_eq!(k.due_on.as_deref().unwrap(), cfg.calendar.add_business_days(submitted, target.resolution_days + paused_bd).to_string());
+    assert_ne!(k.due_on.as_deref().unwrap(), due_before);
+    assert_eq!(body["sla"]["due_on"], Value::String(k.due_on.clone().unwrap()));
+    // The answer is on the timeline as an answer.
+    assert!(body["timeline"].as_array().unwrap().iter().any(|e| e["kind"] == "answer"));
+
+    // Waiting on a foreign government pauses too; waiting on another agency does not.
+    let v = body["case"]["version"].clone();
+    let (_, body) = officer.send(Method::POST, &format!("{path}/waiting"), &json!({"waiting_on": "foreign_government", "version": v})).await;
+    assert_eq!(body["sla"]["state"], "paused");
+    let v = body["case"]["version"].clone();
+    let (_, body) = officer.send(Method::POST, &format!("{path}/waiting"), &json!({"waiting_on": "agency", "version": v})).await;
+    assert_ne!(body["sla"]["state"], "paused");
+}
+
+/// Moves the open pause's start back in time, as if the company had taken that long to answer.
+async fn backdate_pause(app: &TestApp, id: i64, start: &str) {
+    let s = &app.state.store;
+    s.execute_unprepared(&format!("UPDATE case_pauses SET started_on = '{start}' WHERE case_id = {id} AND ended_on IS NULL")).await.unwrap();
+    s.execute_unprepared(&format!("UPDATE cases SET paused_since = '{start}' WHERE id = {id}")).await.unwrap();
+}
+
+#[tokio::test]
+async fn two_officers_editing_one_case_do_not_overwrite_each_other() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("국내 인허가 서류 중복", "domestic", "KR")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    let version = created["case"]["version"].clone();
+    let first = api_for(&app, "officer@demo.test", "ko").await;
+    let second = api_for(&app, "agency-admin@demo.test", "en").await;
+    let path = format!("/api/v1/cases/{id}/transitions");
+    let (s, _) = first.send(Method::POST, &path, &json!({"to": "triaged", "version": version})).await;
+    assert_eq!(s, 200);
+    // The second officer read the same version: refused with a clear message, nothing changed.
+    let (s, body) = second.send(Method::POST, &path, &json!({"to": "closed_not_barrier", "version": version, "note": "not a barrier"})).await;
+    assert_eq!(s, 409, "{body}");
+    assert!(body["title"].as_str().unwrap().contains("changed this case"), "{body}");
+    let k = store::cases::get(&app.state.store.db, id).await.unwrap().unwrap();
+    assert_eq!(k.status, "triaged");
+    // A move the workflow does not allow is refused too.
+    let (s, _) = first.send(Method::POST, &path, &json!({"to": "draft", "version": k.version})).await;
+    assert_eq!(s, 409);
+    // Closing needs a reason from the officer.
+    let (s, body) = first.send(Method::POST, &path, &json!({"to": "resolved_full", "version": k.version})).await;
+    assert_eq!(s, 422, "{body}");
+}
+
+#[tokio::test]
+async fn attachments_are_judged_by_content_and_downloaded_only_by_those_who_may_see_the_case() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("UAE 신용장 하자 통보", "payment_currency", "AE")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    let (s, body) = upload(&company, id, "reply", "신용장.pdf", pdf).await;
+    assert_eq!(s, 201, "{body}");
+    let att = body["timeline"].as_array().unwrap().iter().flat_map(|e| e["attachments"].as_array().unwrap().clone()).next().unwrap();
+    assert_eq!(att["media_type"], "application/pdf");
+    assert_eq!(att["file_name"], "신용장.pdf");
+    // An executable named .pdf is refused, in the caller's language, and nothing is recorded.
+    let events_before = body["timeline"].as_array().unwrap().len();
+    let (s, err) = upload(&company, id, "reply", "invoice.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00").await;
+    assert_eq!(s, 422, "{err}");
+    assert_eq!(err["errors"][0]["code"], "upload-unsupported");
+    let (_, after) = company.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(after["timeline"].as_array().unwrap().len(), events_before);
+
+    let href = att["href"].as_str().unwrap();
+    let fetch = |api: &Api| {
+        let req = api.http.get(format!("{}{href}", api.base)).bearer_auth(&api.token);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (s, bytes) = fetch(&company).await;
+    assert_eq!((s, bytes.as_slice()), (200, &pdf[..]));
+    let ksure = api_for(&app, "ksure@demo.test", "ko").await; // payment trouble goes to the export insurer
+    assert_eq!(fetch(&ksure).await.0, 200);
+    let kosme = api_for(&app, "kosme@demo.test", "ko").await;
+    assert_eq!(fetch(&kosme).await.0, 404);
+    // Officers' files on internal notes stay with the staff.
+    let (s, body) = upload(&ksure, id, "note", "memo.txt", "내부 검토 메모".as_bytes()).await;
+    assert_eq!(s, 201, "{body}");
+    let internal = body["timeline"].as_array().unwrap().iter().find(|e| e["internal"] == true).unwrap()["attachments"][0]["href"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = company.http.get(format!("{}{internal}", company.base)).bearer_auth(&company.token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn a_public_summary_needs_another_persons_approval_before_anyone_sees_it() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("국내 전략물자 판정 지연 문제", "domestic", "KR")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    let officer = api_for(&app, "officer@demo.test", "ko").await;
+    let path = format!("/api/v1/cases/{id}/transitions");
+    let (_, b) = officer.send(Method::POST, &path, &json!({"to": "triaged", "version": created["case"]["version"]})).await;
+    let (s, b) = officer.send(Method::POST, &path, &json!({"to": "resolved_full", "version": b["case"]["version"], "note": "판정 기준을 안내함"})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["sla"]["state"], "met");
+
+    // The officer drafts a summary from the case in the browser.
+    let ob = app.login("officer@demo.test").await;
+    let r = ob.post(&format!("/cases/{id}/kb"), &[]).await;
+    assert_eq!(r.status(), 303);
+    let edit = r.headers()["location"].to_str().unwrap().to_string();
+    let kb_id: i64 = edit.rsplit('/').next().unwrap().parse().unwrap();
+    let fields = [
+        ("version", "1"),
+        ("category", "domestic"),
+        ("country", "KR"),
+        ("hs_codes", "8507"),
+        ("title_ko", "전략물자 판정 지연 해소 사례"),
+        ("title_en", "Strategic goods classification delay resolved"),
+        ("summary_ko", "판정 기준과 사전 상담 창구를 안내하여 선적 일정을 맞췄습니다."),
+        ("summary_en", "The agency explained the criteria and the pre-consultation desk; the shipment left on time."),
+    ];
+    assert_eq!(ob.post(&edit, &fields).await.status(), 303);
+    let anon = app.api("", "en");
+    let (_, kb) = anon.get("/api/v1/knowledge-base?q=strategic").await;
+    assert_eq!(kb["total"], 0, "a draft is not public: {kb}");
+    assert_eq!(ob.post(&format!("{edit}/submit"), &[("version", "2")]).await.status(), 303);
+    // The author cannot approve their own entry.
+    let r = ob.post(&format!("{edit}/review"), &[("version", "3"), ("decision", "approve")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error=error-forbidden"));
+    assert_eq!(anon.get(&format!("/api/v1/knowledge-base/{kb_id}")).await.0, 404);
+    // An agency administrator approves; now anyone finds it, in Korean or English words.
+    let ab = app.login("agency-admin@demo.test").await;
+    let r = ab.post(&format!("{edit}/review"), &[("version", "3"), ("decision", "approve")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("ok=kb-flash-reviewed"));
+    let (_, kb) = anon.get("/api/v1/knowledge-base?q=strategic%20goods").await;
+    assert_eq!(kb["items"][0]["id"], kb_id, "{kb}");
+    let (_, kb) = anon.get("/api/v1/knowledge-base?q=%EC%A0%84%EB%9E%B5%EB%AC%BC%EC%9E%90&hs=85").await; // 전략물자, HS 85…
+    assert_eq!(kb["items"][0]["id"], kb_id, "{kb}");
+    let page = app.browser_lang("en").await;
+    let (s, html) = page.text(&format!("/knowledge/{kb_id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Strategic goods classification delay resolved"));
+    assert!(!html.contains("국내 전략물자 판정 지연 문제"), "the company's own wording stays private");
+}
+
+#[tokio::test]
+async fn report_in_the_browser_with_a_draft_then_follow_it() {
+    let app = spawn().await;
+    let b = app.login("company@demo.test").await;
+    // Errors in Korean, nothing saved.
+    let before = store::cases::count_all(&app.state.store.db).await.unwrap();
+    let r = b.post("/cases", &[("action", "submit"), ("category", "customs"), ("country", "ZZ"), ("title", ""), ("description", "")]).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("국가 코드") && html.contains("ZZ") && html.contains("알 수 없습니다"), "{}", &html[..html.len().min(400)]);
+    assert!(html.contains("무슨 일이 있었는지 20자 이상 적어 주세요."));
+    assert_eq!(store::cases::count_all(&app.state.store.db).await.unwrap(), before);
+    // A draft saves with little, and only the company sees it.
+    let r = b.post("/cases", &[("action", "draft"), ("title", "베트남 에너지 라벨 시험"), ("category", "technical_regulation")]).await;
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = loc.trim_start_matches("/cases/").split('?').next().unwrap().parse().unwrap();
+    let officer = app.login("kotra@demo.test").await;
+    assert_eq!(officer.get(&format!("/cases/{id}")).await.status(), 404);
+    // Submitting the draft from its edit form routes it (technical regulations → KOTRA).
+    let (_, edit) = b.text(&format!("/cases/{id}/edit")).await;
+    let version = text_after(&edit, "name=\"version\" value=\"", '"').to_string();
+    let r = b
+        .post(
+            &format!("/cases/{id}/edit"),
+            &[
+                ("version", &version),
+                ("action", "submit"),
+                ("category", "technical_regulation"),
+                ("country", "VN"),
+                ("title", "베트남 에너지 라벨 시험"),
+                ("hs_codes", "8516"),
+                ("description", "베트남 바이어가 현지 시험기관의 에너지 효율 시험 성적서를 요구합니다."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (s, html) = officer.text(&format!("/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("data-status=\"submitted\""));
+    let (_, queue) = officer.text("/officer/cases?view=unassigned").await;
+    assert!(queue.contains(&format!("data-case=\"{id}\"")));
+    // CSV and Excel exports of the queue open in Excel: BOM, then a header row; a real XLSX.
+    let r = officer.get("/officer/cases/export.csv?view=all").await;
+    let csv = r.bytes().await.unwrap();
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(String::from_utf8_lossy(&csv).contains("베트남 에너지 라벨 시험"));
+    let r = officer.get("/officer/cases/export.xlsx?view=all").await;
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // The company's list shows it.
+    let (_, mine) = b.text("/cases").await;
+    assert!(mine.contains("베트남 에너지 라벨 시험"));
+}
+
+/// A status change reaches the company's members through the outbox and a real SMTP server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_company_is_emailed_when_the_desk_moves_its_case() {
+    let sink = crate::smtp_sink();
+    let mail = web::mail::MailConfig::Smtp {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        from: "GlobalDesk <no-reply@globaldesk.test>".into(),
+        tls: web::mail::SmtpTls::None,
+        credentials: None,
+    };
+    let app = spawn_with(Options { demo: true, mail: Some(mail), worker: true }).await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("국내 규제 메일 확인", "domestic", "KR")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    let reference = created["case"]["reference"].as_str().unwrap().to_string();
+    let officer = api_for(&app, "officer@demo.test", "ko").await;
+    let (s, _) = officer.send(Method::POST, &format!("/api/v1/cases/{id}/messages"), &json!({"kind": "request", "body": "계약서를 보내 주세요"})).await;
+    assert_eq!(s, 201);
+    let line = sink.messages.recv_timeout(std::time::Duration::from_secs(20)).expect("the request e-mail arrives");
+    let msg: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(msg["to"], json!(["company@demo.test"]));
+    assert_eq!(msg["subject"], format!("[GlobalDesk] 신고 {reference} 추가 정보 요청"));
+    assert!(msg["body"].as_str().unwrap().contains(&format!("/cases/{id}")));
+}
