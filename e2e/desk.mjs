@@ -109,7 +109,12 @@ export function deskJourneys(h) {
     await page.fill('#title', kase.title);
     await page.fill('#hs_codes', '3304');
     await page.fill('#description', '짧은 설명');
-    await Promise.all([page.waitForNavigation(), page.click('#submit-case')]);
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/cases'),
+      page.click('#submit-case'),
+    ]);
+    assert.equal(refused.status(), 422, 'a report with errors answers 422');
+    await page.waitForLoadState();
     assert.equal(await text(page, '#description-err'), KO['case-error-description-short']);
     assert.equal(await attr(page, '#description', 'aria-invalid'), 'true');
     assert.equal(await page.inputValue('#title'), kase.title, 'typed values are kept');
@@ -183,7 +188,7 @@ export function deskJourneys(h) {
     assert.equal(await text(page, '#case-holder'), `${MSS.ko} · ${me}`);
 
     // Triaged.
-    assert.deepEqual((await page.$$eval('#move-to option', (os) => os.map((o) => o.value))).includes('triaged'), true);
+    assert.ok((await page.$$eval('#move-to option', (os) => os.map((o) => o.value))).includes('triaged'), 'the officer may move a submitted case to triaged');
     await page.selectOption('#move-to', 'triaged');
     await page.fill('#move-note', 'E2E 검토 배정');
     await submitAndWait(page, '#move-button', /\?ok=case-flash-moved$/);
@@ -262,10 +267,17 @@ export function deskJourneys(h) {
     const [dl] = await Promise.all([officer.waitForEvent('download'), link.click()]);
     assert.equal(dl.suggestedFilename(), fileName, 'the download keeps the Korean file name');
     assert.deepEqual(readFileSync(await dl.path()), PDF, 'the downloaded file is the uploaded one');
-    // Nobody signed in gets nothing.
+    await shot(officer, 'desk-m3-answer-officer');
+
+    // An agency the case was never sent to (customs) sees neither the case nor the file; a
+    // visitor is sent to sign in.
+    const customs = await signedIn('customs@demo.test');
+    assert.equal((await customs.goto(url(kase.path()))).status(), 404, 'another agency gets 404 for the case');
+    assert.equal((await customs.request.get(url(href))).status(), 404, 'another agency gets 404 for the attachment');
     const anon = await newPage();
     const anonRes = await anon.request.get(url(href), { maxRedirects: 0 });
-    assert.notEqual(anonRes.status(), 200, 'an attachment needs a session');
+    assert.equal(anonRes.status(), 303, 'a visitor is redirected');
+    assert.match(anonRes.headers().location || '', /^\/login\b/, 'to the sign-in page');
     kase.stage = 3;
   });
 

@@ -136,6 +136,15 @@ pub async fn seed_cases(store: &Store, total: usize) -> Result<usize, crate::Any
                 paused_bd += cfg.calendar.business_days_between(f, t);
             }
             events.push((step(4), "note", officer, Some(agency_id), None, None, "(예시) 관련 규정 개정안 검토 중. / (Illustrative) Reviewing the draft amendment.".into(), true));
+            // A working case is mostly conversation: a few more exchanges with the company.
+            for k in 0..rng.below(8) as i64 {
+                let at = step(4) + Duration::minutes(30 * (k + 1));
+                if k % 2 == 0 {
+                    events.push((at, "reply", officer, Some(agency_id), None, None, "(예시) 진행 상황을 안내드립니다. / (Illustrative) A progress update.".into(), false));
+                } else {
+                    events.push((at, "message", created_by, None, None, None, "(예시) 확인 감사합니다. / (Illustrative) Thank you.".into(), false));
+                }
+            }
         }
         if matches!(waiting, "company" | "foreign_government") && status == "in_progress" {
             let from = step(5).min(now - Duration::hours(1));

@@ -346,14 +346,17 @@ async fn a_public_summary_needs_another_persons_approval_before_anyone_sees_it()
     let anon = app.api("", "en");
     let (_, kb) = anon.get("/api/v1/knowledge-base?q=strategic").await;
     assert_eq!(kb["total"], 0, "a draft is not public: {kb}");
-    assert_eq!(ob.post(&format!("{edit}/submit"), &[("version", "2")]).await.status(), 303);
+    // "Ask for approval" sends the form as typed: saved (version 3), then submitted (4).
+    let mut typed = fields.to_vec();
+    typed[0] = ("version", "2");
+    assert_eq!(ob.post(&format!("{edit}/submit"), &typed).await.status(), 303);
     // The author cannot approve their own entry.
-    let r = ob.post(&format!("{edit}/review"), &[("version", "3"), ("decision", "approve")]).await;
+    let r = ob.post(&format!("{edit}/review"), &[("version", "4"), ("decision", "approve")]).await;
     assert!(r.headers()["location"].to_str().unwrap().contains("error=error-forbidden"));
     assert_eq!(anon.get(&format!("/api/v1/knowledge-base/{kb_id}")).await.0, 404);
     // An agency administrator approves; now anyone finds it, in Korean or English words.
     let ab = app.login("agency-admin@demo.test").await;
-    let r = ab.post(&format!("{edit}/review"), &[("version", "3"), ("decision", "approve")]).await;
+    let r = ab.post(&format!("{edit}/review"), &[("version", "4"), ("decision", "approve")]).await;
     assert!(r.headers()["location"].to_str().unwrap().contains("ok=kb-flash-reviewed"));
     let (_, kb) = anon.get("/api/v1/knowledge-base?q=strategic%20goods").await;
     assert_eq!(kb["items"][0]["id"], kb_id, "{kb}");

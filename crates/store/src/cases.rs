@@ -280,39 +280,6 @@ pub async fn pauses(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Pause>
         .await?)
 }
 
-/// The pauses of every case that is still open, grouped by case (for the SLA sweep).
-pub async fn pauses_of_open_cases(c: &impl ConnectionTrait) -> Result<Vec<Pause>> {
-    Ok(all(
-        c,
-        "SELECT p.case_id, p.waiting_on, p.started_on, p.ended_on FROM case_pauses p JOIN cases k ON k.id = p.case_id \
-         WHERE k.status IN ('submitted', 'triaged', 'in_progress') ORDER BY p.case_id, p.id",
-        vec![],
-    )
-    .await?)
-}
-
-/// The fields the clock needs, for every open case.
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct ClockRow {
-    pub id: i64,
-    pub agency_id: Option<i64>,
-    pub category: String,
-    pub priority: String,
-    pub submitted_at: Option<String>,
-    pub first_response_at: Option<String>,
-    pub title: String,
-}
-
-pub async fn open_clocks(c: &impl ConnectionTrait) -> Result<Vec<ClockRow>> {
-    Ok(all(
-        c,
-        "SELECT id, agency_id, category, priority, submitted_at, first_response_at, title FROM cases \
-         WHERE status IN ('submitted', 'triaged', 'in_progress') ORDER BY id",
-        vec![],
-    )
-    .await?)
-}
-
 // ---- attachments ----------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
@@ -808,4 +775,49 @@ pub async fn set_due_dates(c: &impl ConnectionTrait, id: i64, due_on: &str, firs
 /// Companies that share their profile (demo cases are spread over them).
 pub async fn consented_company_ids(c: &impl ConnectionTrait) -> Result<Vec<i64>> {
     Ok(all::<Count>(c, "SELECT id AS n FROM companies WHERE consent_at IS NOT NULL ORDER BY id", vec![]).await?.into_iter().map(|r| r.n).collect())
+}
+
+// ---- bulk reads for each node's in-memory case index -----------------------------------------
+
+/// Cases in id order after `after`, without their descriptions (the index does not need them).
+pub async fn light_after(c: &impl ConnectionTrait, after: i64, limit: i64) -> Result<Vec<Case>> {
+    let select = SELECT.replacen("k.description,", "'' AS description,", 1);
+    Ok(all(c, &format!("{select} WHERE k.id > $1 ORDER BY k.id LIMIT {limit}"), vec![after.into()]).await?)
+}
+
+pub async fn light_many(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Case>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = SELECT.replacen("k.description,", "'' AS description,", 1);
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    Ok(all(c, &format!("{select} WHERE k.id IN ({list})"), vec![]).await?)
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ReferralLink {
+    pub case_id: i64,
+    pub from_agency_id: i64,
+    pub to_agency_id: i64,
+    pub status: String,
+}
+
+/// Referrals of the given cases (all cases when `ids` is None), for access and queues.
+pub async fn referral_links(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<Vec<ReferralLink>> {
+    let filter = match ids {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => format!(" WHERE case_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+        None => String::new(),
+    };
+    Ok(all(c, &format!("SELECT case_id, from_agency_id, to_agency_id, status FROM case_referrals{filter} ORDER BY case_id, id"), vec![]).await?)
+}
+
+/// Clock pauses of the given cases (all when `ids` is None), ordered by case.
+pub async fn pauses_of(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<Vec<Pause>> {
+    let filter = match ids {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => format!(" WHERE case_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+        None => String::new(),
+    };
+    Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses{filter} ORDER BY case_id, id"), vec![]).await?)
 }

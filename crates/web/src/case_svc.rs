@@ -560,6 +560,10 @@ pub async fn message(
     if kind == MessageKind::Request && !a.holds {
         return Err(CaseError::Forbidden);
     }
+    // Asking the company for information stops the clock, which only an open case has.
+    if kind == MessageKind::Request && !CaseStatus::parse(&a.case.status).is_some_and(|s| s.is_open()) {
+        return Err(CaseError::BadMove);
+    }
     check_note(body, files.is_empty())?;
     if a.case.status == "draft" && !company {
         return Err(CaseError::NotFound);
@@ -1098,11 +1102,20 @@ pub async fn submit_kb(state: &AppState, user: &User, id: i64, version: i64) -> 
     Ok(())
 }
 
-/// Approval needs a second pair of eyes in another role: an agency administrator or a platform
-/// administrator who did not draft the entry.
+/// Approval needs a second pair of eyes in another role: an administrator of the drafting
+/// agency, or a platform administrator, who did not draft the entry.
+pub fn may_review_kb(user: &User, e: &store::kb::Entry) -> bool {
+    let role_ok = match user.role() {
+        Role::PlatformAdmin => true,
+        Role::AgencyAdmin => user.agency_id == Some(e.agency_id),
+        _ => false,
+    };
+    role_ok && e.drafted_by != user.id
+}
+
 pub async fn review_kb(state: &AppState, user: &User, id: i64, version: i64, approve: bool, note: &str) -> Result<()> {
     let e = kb_for_staff(state, user, id).await?;
-    if !matches!(user.role(), Role::AgencyAdmin | Role::PlatformAdmin) || e.drafted_by == user.id {
+    if !may_review_kb(user, &e) {
         return Err(CaseError::Forbidden);
     }
     check_note(note, !approve)?;

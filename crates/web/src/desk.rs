@@ -120,6 +120,8 @@ pub fn refresh_due_dates(cfg: &DeskConfig, k: &mut Case) {
 pub struct DeskRuntime {
     config: RwLock<Option<Arc<DeskConfig>>>,
     pub index: std::sync::OnceLock<Arc<SearchIndex>>,
+    /// Every case in memory for the queues and the SLA sweep (see `case_index`).
+    pub cases: std::sync::OnceLock<Arc<crate::case_index::CaseIndex>>,
     last_change: std::sync::atomic::AtomicI64,
 }
 
@@ -149,6 +151,10 @@ impl AppState {
     /// The full-text index (built at start; see [`build_index`]).
     pub fn search(&self) -> Option<&Arc<SearchIndex>> {
         self.desk.index.get()
+    }
+    /// The in-memory case index (built at start; see [`build_index`]).
+    pub fn case_index(&self) -> Option<&Arc<crate::case_index::CaseIndex>> {
+        self.desk.cases.get()
     }
 }
 
@@ -199,12 +205,15 @@ fn kb_doc(e: store::kb::Entry) -> Doc {
     }
 }
 
-/// Builds the node's index from the database (cases and knowledge-base entries).
+/// Builds the node's indexes from the database: full text (cases and knowledge-base entries) and
+/// the in-memory case index behind the queues.
 pub async fn build_index(state: &AppState) -> Result<(), String> {
     let index = Arc::new(SearchIndex::new_in_ram().map_err(|e| e.to_string())?);
     let db = &state.store.db;
     // Remember where the change log stands before reading, so nothing written meanwhile is missed.
     let since = store::cases::last_change(db).await.map_err(|e| e.to_string())?;
+    let cases = crate::case_index::CaseIndex::load(&state.store).await.map_err(|e| e.to_string())?;
+    let _ = state.desk.cases.set(Arc::new(cases));
     let mut after = 0;
     loop {
         let rows = store::cases::search_rows_after(db, after, 5000).await.map_err(|e| e.to_string())?;
@@ -240,7 +249,7 @@ const CHANGE_LOOKBACK: i64 = 200;
 /// Brings the index up to date with changes made on any node; also called right after a local
 /// change so the writer sees it at once.
 pub async fn sync_index(state: &AppState) -> Result<usize, String> {
-    let Some(index) = state.search() else { return Ok(0) };
+    let (Some(index), Some(case_index)) = (state.search(), state.case_index()) else { return Ok(0) };
     let db = &state.store.db;
     let since = state.desk.last_change.load(std::sync::atomic::Ordering::SeqCst);
     let changes = store::cases::changes_since(db, (since - CHANGE_LOOKBACK).max(0)).await.map_err(|e| e.to_string())?;
@@ -254,6 +263,7 @@ pub async fn sync_index(state: &AppState) -> Result<usize, String> {
     case_ids.dedup();
     kb_ids.sort_unstable();
     kb_ids.dedup();
+    case_index.refresh(&state.store, &case_ids).await.map_err(|e| e.to_string())?;
     let rows = store::cases::search_rows(db, &case_ids).await.map_err(|e| e.to_string())?;
     let mut docs: Vec<Doc> = rows.into_iter().map(case_doc).collect();
     docs.extend(store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?.into_iter().map(kb_doc));
@@ -324,14 +334,13 @@ pub async fn send_digests(state: &AppState) -> Result<usize, String> {
     let day = now.date();
     let cfg = state.desk().await.map_err(|e| e.to_string())?;
     let db = &state.store.db;
-    let clocks = store::cases::open_clocks(db).await.map_err(|e| e.to_string())?;
-    let pauses = store::cases::pauses_of_open_cases(db).await.map_err(|e| e.to_string())?;
-    let flagged = flag_cases(&cfg, &clocks, &pauses, day);
+    let Some(index) = state.case_index() else { return Ok(0) };
+    let flagged = index.flag(&cfg, day);
     let mut sent = 0;
-    let mut by_agency: std::collections::BTreeMap<i64, Vec<&(i64, String, domain::sla::SlaStatus)>> = Default::default();
-    for f in &flagged {
-        if let Some(a) = clocks.iter().find(|c| c.id == f.0).and_then(|c| c.agency_id) {
-            by_agency.entry(a).or_default().push(f);
+    let mut by_agency: std::collections::BTreeMap<i64, Vec<(i64, String, domain::sla::SlaStatus)>> = Default::default();
+    for (e, s) in flagged {
+        if let Some(a) = e.case.agency_id {
+            by_agency.entry(a).or_default().push((e.case.id, e.case.title.clone(), s));
         }
     }
     for (agency, list) in by_agency {
@@ -357,46 +366,4 @@ pub async fn send_digests(state: &AppState) -> Result<usize, String> {
         tx.commit().await.map_err(|e| e.to_string())?;
     }
     Ok(sent)
-}
-
-/// The clock of every open case; returns those at risk or late (id, title, status). This is the
-/// sweep the desk's speed target is about (all open cases in well under 100 ms).
-pub fn flag_cases(
-    cfg: &DeskConfig,
-    clocks: &[store::cases::ClockRow],
-    pauses: &[Pause],
-    today: Date,
-) -> Vec<(i64, String, domain::sla::SlaStatus)> {
-    let mut out = Vec::new();
-    let mut p = 0;
-    let mut dates: Vec<(Date, Option<Date>)> = Vec::new();
-    for c in clocks {
-        // Both lists are ordered by case id: walk them together.
-        while p < pauses.len() && pauses[p].case_id < c.id {
-            p += 1;
-        }
-        let Some(submitted) = c.submitted_at.as_deref().and_then(kst_date) else { continue };
-        dates.clear();
-        while p < pauses.len() && pauses[p].case_id == c.id {
-            let pa = &pauses[p];
-            if let Some(s) = crate::matching::parse_date(&pa.started_on) {
-                let e = pa.ended_on.as_deref().and_then(crate::matching::parse_date);
-                if e.is_none_or(|e| e >= submitted) {
-                    dates.push((s.max(submitted), e));
-                }
-            }
-            p += 1;
-        }
-        let input = ClockInput {
-            submitted_on: submitted,
-            first_response_on: c.first_response_at.as_deref().and_then(kst_date),
-            resolved_on: None,
-            pauses: &dates,
-        };
-        let s = domain::sla::status(&cfg.calendar, cfg.target(&c.priority, &c.category), &input, today);
-        if matches!(s.state, domain::sla::SlaState::AtRisk | domain::sla::SlaState::Breached) {
-            out.push((c.id, c.title.clone(), s));
-        }
-    }
-    out
 }

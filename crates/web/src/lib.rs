@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit_sink;
 pub mod auth;
+pub mod case_index;
 pub mod case_svc;
 pub mod desk;
 pub mod error;

@@ -141,8 +141,18 @@ pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Quer
         page: q.page,
     };
     let f = build_filter(&state, &caller.user, v, &qq, 50).await.map_err(|e| page_fail(caller.lang, e))?;
-    let (rows, total) = cases::queue(&state.store.db, v.scope(), &f).await.map_err(|e| ApiError::store(caller.lang, e))?;
-    Ok(Json(CaseList { total, page: q.page.max(1), items: rows.iter().map(|k| case_json(k, Vec::new())).collect() }))
+    let items: Vec<CaseJson>;
+    let total;
+    if let Some(index) = state.case_index() {
+        let (rows, n) = index.queue(v.scope(), &f);
+        items = rows.iter().map(|e| case_json(&e.case, Vec::new())).collect();
+        total = n;
+    } else {
+        let (rows, n) = cases::queue(&state.store.db, v.scope(), &f).await.map_err(|e| ApiError::store(caller.lang, e))?;
+        items = rows.iter().map(|k| case_json(k, Vec::new())).collect();
+        total = n;
+    }
+    Ok(Json(CaseList { total, page: q.page.max(1), items }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -178,14 +178,16 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQue
     let v = staff(user)?;
     let cfg = state.desk().await?;
     let f = build_filter(&state, user, v, &q, PAGE_SIZE).await?;
-    let (list, total) = cases::queue(&state.store.db, v.scope(), &f).await?;
     let p = Page::new(&state, &ctx, "queue-cases-title");
     let t = p.t;
     let day = today();
-    let rows = list.iter().map(|k| case_row(&state, &t, &cfg, k, day)).collect();
+    let (rows, total) = queue_rows(&state, &t, &cfg, v, &f, day).await?;
     let (counts, followups) = match v {
         Viewer::Agency { agency_id, .. } => (
-            Some(cases::agency_counts(&state.store.db, agency_id, &day.to_string()).await?),
+            Some(match state.case_index() {
+                Some(index) => index.agency_counts(agency_id, day),
+                None => cases::agency_counts(&state.store.db, agency_id, &day.to_string()).await?,
+            }),
             cases::open_followups(&state.store.db, agency_id)
                 .await?
                 .into_iter()
@@ -222,6 +224,28 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQue
     })
 }
 
+/// A queue page's rows: from the in-memory index (the normal case), or from the database while
+/// the index is not built yet.
+pub async fn queue_rows(
+    state: &AppState,
+    t: &crate::i18n::Tr,
+    cfg: &crate::desk::DeskConfig,
+    v: Viewer,
+    f: &QueueFilter,
+    day: time::Date,
+) -> Result<(Vec<CaseRow>, i64), PageError> {
+    Ok(match state.case_index() {
+        Some(index) => {
+            let (list, total) = index.queue(v.scope(), f);
+            (list.iter().map(|e| case_row(state, t, cfg, &e.case, day)).collect(), total)
+        }
+        None => {
+            let (list, total) = cases::queue(&state.store.db, v.scope(), f).await?;
+            (list.iter().map(|k| case_row(state, t, cfg, k, day)).collect(), total)
+        }
+    })
+}
+
 async fn export_rows(state: &AppState, ctx: &Ctx, q: &QueueQuery) -> Result<(Vec<String>, Vec<Vec<String>>), PageError> {
     let user = ctx.user()?;
     let v = staff(user)?;
@@ -231,6 +255,7 @@ async fn export_rows(state: &AppState, ctx: &Ctx, q: &QueueQuery) -> Result<(Vec
     let f = build_filter(state, user, v, &q, 10_000).await?;
     let (list, _) = cases::queue(&state.store.db, v.scope(), &f).await?;
     let t = ctx.tr();
+    // (Exports read the database: they are rare, and want the latest rows.)
     let head = [
         "case-reference",
         "field-title",

@@ -196,6 +196,7 @@ struct EditTemplate {
     status: String,
     status_label: String,
     fields: Vec<Field>,
+    readonly: Vec<(String, String)>,
     summary_ko: String,
     summary_en: String,
     summary_errors: (String, String),
@@ -225,6 +226,26 @@ fn kb_fields(state: &AppState, t: &Tr, f: &KbForm, errs: &FieldErrors) -> Vec<Fi
         Field::new(t, "title_ko", "text", &f.title_ko, errs).required(),
         Field::new(t, "title_en", "text", &f.title_en, errs).required(),
     ]
+    .into_iter()
+    .map(|mut fld| {
+        // The program form owns the plain "title" labels; a summary's read differently.
+        if fld.name.starts_with("title_") {
+            fld.label = t.t(&format!("kb-field-{}", fld.name.replace('_', "-")));
+        }
+        fld
+    })
+    .collect()
+}
+
+/// The fields as a reader sees them: labels, and option labels rather than codes.
+fn shown(fields: &[Field]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|f| {
+            let v = f.options.iter().find(|(code, _)| *code == f.value).map(|(_, label)| label.clone()).unwrap_or_else(|| f.value.clone());
+            (f.label.clone(), v)
+        })
+        .collect()
 }
 
 async fn edit_page(state: &AppState, ctx: &Ctx, e: Entry, form: Option<KbForm>, errs: FieldErrors, q: EditQuery) -> Result<Response, PageError> {
@@ -249,8 +270,9 @@ async fn edit_page(state: &AppState, ctx: &Ctx, e: Entry, form: Option<KbForm>, 
         version: e.version,
         status_label: t.t(&format!("kb-status-{}", e.status)),
         can_edit: e.status == "draft" && user.agency_id == Some(e.agency_id),
-        can_review: e.status == "pending" && matches!(user.role(), Role::AgencyAdmin | Role::PlatformAdmin) && e.drafted_by != user.id,
+        can_review: e.status == "pending" && case_svc::may_review_kb(user, &e),
         status: e.status.clone(),
+        readonly: shown(&kb_fields(state, &t, &form, &errs)),
         fields: kb_fields(state, &t, &form, &errs),
         summary_errors: (err("summary_ko"), err("summary_en")),
         summary_ko: form.summary_ko,
@@ -300,18 +322,23 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form
     }
 }
 
-#[derive(Deserialize)]
-struct VersionForm {
-    version: i64,
-}
-
-async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<VersionForm>) -> Result<Response, PageError> {
+/// "Ask for approval" posts the whole form: what was typed is saved first, then sent.
+async fn submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<SaveForm>) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    match case_svc::submit_kb(&state, user, id, f.version).await {
+    match case_svc::save_kb(&state, user, id, f.version, &f.form).await {
+        Ok(()) => {}
+        Err(CaseError::Invalid(errs)) => {
+            let e = case_svc::kb_for_staff(&state, user, id).await.map_err(to_page)?;
+            return edit_page(&state, &ctx, e, Some(f.form), errs, EditQuery::default()).await;
+        }
+        Err(CaseError::Stale) => return Ok(back(id, "case-error-stale", false)),
+        Err(e) => return Err(to_page(e)),
+    }
+    match case_svc::submit_kb(&state, user, id, f.version + 1).await {
         Ok(()) => Ok(back(id, "kb-flash-submitted", true)),
         Err(CaseError::Invalid(errs)) => {
             let e = case_svc::kb_for_staff(&state, user, id).await.map_err(to_page)?;
-            edit_page(&state, &ctx, e, None, errs, EditQuery { error: Some("form-has-errors".into()), ok: None }).await
+            edit_page(&state, &ctx, e, Some(f.form), errs, EditQuery { error: Some("form-has-errors".into()), ok: None }).await
         }
         Err(CaseError::Stale) => Ok(back(id, "case-error-stale", false)),
         Err(e) => Err(to_page(e)),
