@@ -12,7 +12,7 @@ PORT=${PORT:-18191}
 DURATION=${DURATION:-20s}
 CASES=${CASES:-100000}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p globaldesk --example sla_sweep --quiet
+cargo build --release -p globaldesk --bins --example sla_sweep --quiet
 BIN=target/release/globaldesk
 
 echo "== generate $CASES illustrative cases on $URL"

@@ -621,8 +621,12 @@ pub async fn queue(c: &impl ConnectionTrait, scope: Scope, f: &QueueFilter) -> R
     let mut args = Vec::new();
     let w = filter_sql(scope, f, &mut args);
     let order = match f.sort {
-        // Open cases with the nearest due date first; finished ones after, newest first.
-        QueueSort::Due => "CASE WHEN k.due_on IS NULL THEN 1 ELSE 0 END, k.due_on, k.id DESC",
+        // Open cases with the nearest due date first; finished ones after, newest first (the
+        // in-memory index keeps the same order).
+        QueueSort::Due => {
+            "CASE WHEN k.status IN ('submitted', 'triaged', 'in_progress') AND k.due_on IS NOT NULL THEN 0 ELSE 1 END, \
+             CASE WHEN k.status IN ('submitted', 'triaged', 'in_progress') THEN k.due_on END, k.id DESC"
+        }
         QueueSort::Newest => "k.id DESC",
         QueueSort::Updated => "k.updated_at DESC, k.id DESC",
         QueueSort::Priority => {

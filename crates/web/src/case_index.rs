@@ -9,7 +9,7 @@
 //! Descriptions are not kept (pages that need them read the case from the database).
 
 use crate::desk::kst_date;
-use domain::case::CaseStatus;
+use domain::case::{CaseCategory, CaseStatus, Priority, WaitingOn};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use store::Store;
@@ -27,6 +27,59 @@ pub struct Entry {
     pub pending_to: Vec<i64>,
     /// Clock pauses as dates, for the SLA sweep.
     pub pauses: Vec<(Date, Option<Date>)>,
+    /// The clock's dates, parsed once (the sweep runs over every open case).
+    submitted_on: Option<Date>,
+    first_response_on: Option<Date>,
+}
+
+/// What queue filters look at, packed small so a scan over an agency's list stays in cache.
+#[derive(Clone, Copy)]
+struct Key {
+    assignee: i64,
+    due: Option<Date>,
+    status: CaseStatus,
+    waiting: WaitingOn,
+    priority: Priority,
+    category: CaseCategory,
+    country: [u8; 2],
+    paused: bool,
+    /// A referral to the list's agency waits for its answer.
+    pending_here: bool,
+}
+
+impl Key {
+    fn of(e: &Entry, agency: Option<i64>) -> Key {
+        let k = &e.case;
+        let c = k.country.as_bytes();
+        Key {
+            assignee: k.assignee_id.unwrap_or(0),
+            due: e.due,
+            status: e.status,
+            waiting: WaitingOn::parse(&k.waiting_on).unwrap_or(WaitingOn::Desk),
+            priority: Priority::parse(&k.priority).unwrap_or(Priority::Normal),
+            category: CaseCategory::parse(&k.category).unwrap_or(CaseCategory::Other),
+            country: [c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)],
+            paused: k.paused_since.is_some(),
+            pending_here: agency.is_some_and(|a| e.pending_to.contains(&a)),
+        }
+    }
+}
+
+/// A queue's list: entries in queue order with their keys alongside.
+#[derive(Default)]
+struct List {
+    entries: Vec<Arc<Entry>>,
+    keys: Vec<Key>,
+    /// Entries before this index are open (the default order puts them first).
+    open_len: usize,
+}
+
+impl List {
+    fn new(entries: Vec<Arc<Entry>>, agency: Option<i64>) -> List {
+        let keys: Vec<Key> = entries.iter().map(|e| Key::of(e, agency)).collect();
+        let open_len = keys.iter().take_while(|k| k.status.is_open() && k.due.is_some()).count();
+        List { entries, keys, open_len }
+    }
 }
 
 impl Entry {
@@ -49,6 +102,8 @@ impl Entry {
             .filter_map(|p| Some((crate::matching::parse_date(&p.started_on)?, p.ended_on.as_deref().and_then(crate::matching::parse_date))))
             .collect();
         Entry {
+            submitted_on: case.submitted_at.as_deref().and_then(kst_date),
+            first_response_on: case.first_response_at.as_deref().and_then(kst_date),
             status: CaseStatus::parse(&case.status).unwrap_or(CaseStatus::Draft),
             due: case.due_on.as_deref().and_then(crate::matching::parse_date),
             case,
@@ -57,27 +112,18 @@ impl Entry {
             pauses,
         }
     }
-    fn is_open(&self) -> bool {
-        self.status.is_open()
-    }
-    fn priority_rank(&self) -> u8 {
-        match self.case.priority.as_str() {
-            "urgent" => 0,
-            "high" => 1,
-            "normal" => 2,
-            _ => 3,
-        }
-    }
 }
 
 #[derive(Default)]
 struct Inner {
     entries: HashMap<i64, Arc<Entry>>,
-    /// Per agency, the ids it may see, in queue order (open by due date first, then the rest
+    /// Per agency, the cases it may see, in queue order (open by due date first, then the rest
     /// newest first); rebuilt lazily after changes.
-    by_agency: HashMap<i64, Vec<Arc<Entry>>>,
+    by_agency: HashMap<i64, List>,
     /// All cases in the same order, for platform administrators.
-    everything: Vec<Arc<Entry>>,
+    everything: List,
+    /// The work-page counts per agency, computed once per rebuild and day.
+    counts: std::sync::Mutex<HashMap<i64, (Date, [i64; 5])>>,
     dirty: bool,
 }
 
@@ -89,7 +135,7 @@ pub struct CaseIndex {
 /// The default queue order: open cases with a due date by that date, then the rest newest first.
 fn queue_key(e: &Entry) -> (u8, Option<Date>, std::cmp::Reverse<i64>) {
     match e.due {
-        Some(d) if e.is_open() => (0, Some(d), std::cmp::Reverse(e.case.id)),
+        Some(d) if e.status.is_open() => (0, Some(d), std::cmp::Reverse(e.case.id)),
         _ => (1, None, std::cmp::Reverse(e.case.id)),
     }
 }
@@ -169,8 +215,9 @@ impl CaseIndex {
                 by_agency.entry(*a).or_default().push(e.clone());
             }
         }
-        inner.everything = all;
-        inner.by_agency = by_agency;
+        inner.everything = List::new(all, None);
+        inner.by_agency = by_agency.into_iter().map(|(a, list)| (a, List::new(list, Some(a)))).collect();
+        inner.counts.lock().expect("counts lock").clear();
         inner.dirty = false;
     }
 
@@ -186,55 +233,84 @@ impl CaseIndex {
     pub fn queue(&self, scope: Scope, f: &QueueFilter) -> (Vec<Arc<Entry>>, i64) {
         self.rebuild_if_dirty();
         let inner = self.inner.read().expect("case index lock");
-        let empty = Vec::new();
-        let list: &Vec<Arc<Entry>> = match scope {
+        let empty = List::default();
+        let list: &List = match scope {
             Scope::Agency(a) => inner.by_agency.get(&a).unwrap_or(&empty),
             Scope::All | Scope::Company(_) => &inner.everything,
         };
         let ids: Option<std::collections::HashSet<i64>> = f.ids.as_ref().map(|v| v.iter().copied().collect());
         let statuses: Vec<CaseStatus> = f.statuses.iter().filter_map(|s| CaseStatus::parse(s)).collect();
         let due_before = f.due_before.as_deref().and_then(crate::matching::parse_date);
-        let matches = |e: &Entry| -> bool {
-            let k = &e.case;
+        // A filter that names something unknown matches nothing (as the SQL version would).
+        let parsed = |v: &Option<String>, parse: &dyn Fn(&str) -> Option<u8>| -> Option<Option<u8>> {
+            match v.as_deref() {
+                None => Some(None),
+                Some(s) => parse(s).map(Some),
+            }
+        };
+        let (Some(category), Some(priority), Some(waiting)) = (
+            parsed(&f.category, &|s| CaseCategory::parse(s).map(|c| c as u8)),
+            parsed(&f.priority, &|s| Priority::parse(s).map(|p| p as u8)),
+            parsed(&f.waiting_on, &|s| WaitingOn::parse(s).map(|w| w as u8)),
+        ) else {
+            return (Vec::new(), 0);
+        };
+        let country: Option<[u8; 2]> = f.country.as_deref().map(|c| {
+            let b = c.as_bytes();
+            [b.first().copied().unwrap_or(0), b.get(1).copied().unwrap_or(0)]
+        });
+        let only_open = due_before.is_some()
+            || waiting.is_some()
+            || f.unassigned
+            || (!statuses.is_empty() && statuses.iter().all(|s| s.is_open()));
+        let key_matches = |k: &Key| -> bool {
+            let open = k.status.is_open();
+            (f.assignee.is_none_or(|a| k.assignee == a))
+                && (!f.unassigned || (k.assignee == 0 && open))
+                && due_before.is_none_or(|d| open && !k.paused && k.due.is_some_and(|due| due < d))
+                && waiting.is_none_or(|w| open && k.waiting as u8 == w)
+                && (statuses.is_empty() || statuses.contains(&k.status))
+                && category.is_none_or(|c| k.category as u8 == c)
+                && country.is_none_or(|c| k.country == c)
+                && priority.is_none_or(|p| k.priority as u8 == p)
+                && f.referred_to.is_none_or(|_| k.pending_here)
+        };
+        let entry_matches = |e: &Entry| -> bool {
             match scope {
-                Scope::Company(c) if k.company_id != c => return false,
+                Scope::Company(c) if e.case.company_id != c => return false,
                 Scope::All if e.status == CaseStatus::Draft => return false,
                 _ => {}
             }
-            (f.assignee.is_none() || k.assignee_id == f.assignee)
-                && (!f.unassigned || (k.assignee_id.is_none() && e.is_open()))
-                && due_before.is_none_or(|d| e.is_open() && k.paused_since.is_none() && e.due.is_some_and(|due| due < d))
-                && f.waiting_on.as_deref().is_none_or(|w| e.is_open() && k.waiting_on == w)
-                && (statuses.is_empty() || statuses.contains(&e.status))
-                && f.category.as_deref().is_none_or(|c| k.category == c)
-                && f.country.as_deref().is_none_or(|c| k.country == c)
-                && f.priority.as_deref().is_none_or(|p| k.priority == p)
-                && f.referred_to.is_none_or(|a| e.pending_to.contains(&a))
-                && ids.as_ref().is_none_or(|ids| ids.contains(&k.id))
+            ids.as_ref().is_none_or(|ids| ids.contains(&e.case.id))
         };
+        // Open cases lead the list: a filter that only wants open ones stops at the first closed.
+        let end = if only_open { list.open_len } else { list.keys.len() };
+        let hits = (0..end).filter(|&i| key_matches(&list.keys[i]) && entry_matches(&list.entries[i]));
         let limit = f.limit.clamp(1, 10_000) as usize;
         let offset = f.offset.max(0) as usize;
         if f.sort == QueueSort::Due {
             // The lists are already in this order: count while keeping only the page.
             let mut total = 0usize;
             let mut page = Vec::with_capacity(limit);
-            for e in list.iter().filter(|e| matches(e)) {
+            for i in hits {
                 if total >= offset && page.len() < limit {
-                    page.push(e.clone());
+                    page.push(list.entries[i].clone());
                 }
                 total += 1;
             }
             return (page, total as i64);
         }
-        let mut hits: Vec<&Arc<Entry>> = list.iter().filter(|e| matches(e)).collect();
+        let mut hits: Vec<usize> = hits.collect();
         let total = hits.len() as i64;
+        let e = |i: &usize| &list.entries[*i];
         match f.sort {
-            QueueSort::Newest => hits.sort_by_key(|e| std::cmp::Reverse(e.case.id)),
-            QueueSort::Updated => hits.sort_by(|a, b| b.case.updated_at.cmp(&a.case.updated_at).then(b.case.id.cmp(&a.case.id))),
-            QueueSort::Priority => hits.sort_by_key(|e| (e.priority_rank(), queue_key(e))),
+            QueueSort::Newest => hits.sort_by_key(|i| std::cmp::Reverse(e(i).case.id)),
+            QueueSort::Updated => hits.sort_by(|a, b| e(b).case.updated_at.cmp(&e(a).case.updated_at).then(e(b).case.id.cmp(&e(a).case.id))),
+            // Stable: within a priority the due-date order stays.
+            QueueSort::Priority => hits.sort_by_key(|i| list.keys[*i].priority as u8),
             QueueSort::Due => {}
         }
-        (hits.into_iter().skip(offset).take(limit).cloned().collect(), total)
+        (hits.into_iter().skip(offset).take(limit).map(|i| list.entries[i].clone()).collect(), total)
     }
 
     /// The counts on an agency's work page: (open held, unassigned, overdue, waiting on the
@@ -242,20 +318,25 @@ impl CaseIndex {
     pub fn agency_counts(&self, agency_id: i64, today: Date) -> [i64; 5] {
         self.rebuild_if_dirty();
         let inner = self.inner.read().expect("case index lock");
-        let mut n = [0i64; 5];
-        for e in inner.by_agency.get(&agency_id).map(Vec::as_slice).unwrap_or(&[]) {
-            let k = &e.case;
-            if e.pending_to.contains(&agency_id) {
-                n[4] += 1;
-            }
-            if k.agency_id != Some(agency_id) || !e.is_open() {
-                continue;
-            }
-            n[0] += 1;
-            n[1] += i64::from(k.assignee_id.is_none());
-            n[2] += i64::from(k.paused_since.is_none() && e.due.is_some_and(|d| d < today));
-            n[3] += i64::from(k.waiting_on == "company");
+        if let Some((day, n)) = inner.counts.lock().expect("counts lock").get(&agency_id)
+            && *day == today
+        {
+            return *n;
         }
+        let mut n = [0i64; 5];
+        if let Some(list) = inner.by_agency.get(&agency_id) {
+            for (k, e) in list.keys.iter().zip(&list.entries) {
+                n[4] += i64::from(k.pending_here);
+                if e.case.agency_id != Some(agency_id) || !k.status.is_open() {
+                    continue;
+                }
+                n[0] += 1;
+                n[1] += i64::from(k.assignee == 0);
+                n[2] += i64::from(!k.paused && k.due.is_some_and(|d| d < today));
+                n[3] += i64::from(k.waiting == WaitingOn::Company);
+            }
+        }
+        inner.counts.lock().expect("counts lock").insert(agency_id, (today, n));
         n
     }
 
@@ -266,17 +347,14 @@ impl CaseIndex {
         let inner = self.inner.read().expect("case index lock");
         let mut out = Vec::new();
         let mut dates: Vec<(Date, Option<Date>)> = Vec::new();
-        for e in &inner.everything {
-            if !e.is_open() {
-                continue;
-            }
+        for e in &inner.everything.entries[..inner.everything.open_len] {
             let k = &e.case;
-            let Some(submitted) = k.submitted_at.as_deref().and_then(kst_date) else { continue };
+            let Some(submitted) = e.submitted_on else { continue };
             dates.clear();
             dates.extend(e.pauses.iter().filter(|p| p.1.is_none_or(|end| end >= submitted)).map(|&(s, end)| (s.max(submitted), end)));
             let input = domain::sla::ClockInput {
                 submitted_on: submitted,
-                first_response_on: k.first_response_at.as_deref().and_then(kst_date),
+                first_response_on: e.first_response_on,
                 resolved_on: None,
                 pauses: &dates,
             };
