@@ -503,3 +503,26 @@ async fn the_in_memory_queues_agree_with_the_database() {
     let (db, _) = store::cases::queue(&store.db, Scope::All, &f).await.unwrap();
     assert_eq!(mem.iter().map(|e| e.case.id).collect::<Vec<_>>(), db.iter().map(|k| k.id).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn the_desk_routes_are_in_the_openapi_document() {
+    let app = spawn().await;
+    let b = app.browser().await;
+    let (status, text) = b.text("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    for path in [
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/transitions",
+        "/api/v1/cases/{id}/messages",
+        "/api/v1/cases/{id}/attachments",
+        "/api/v1/cases/{id}/referrals",
+        "/api/v1/referrals/{id}/decision",
+        "/api/v1/knowledge-base",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    // The public knowledge base needs no token, and says so.
+    assert_eq!(doc["paths"]["/api/v1/knowledge-base"]["get"]["security"], json!([{}]));
+}

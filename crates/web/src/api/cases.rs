@@ -127,7 +127,7 @@ pub struct CaseListQuery {
 }
 
 /// Cases the caller may see: a company its own, an agency what it holds or was referred.
-#[utoipa::path(get, path = "/api/v1/cases", params(CaseListQuery), responses((status = 200, body = CaseList), (status = 401, body = Problem), (status = 403, body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/cases", operation_id = "list_cases", params(CaseListQuery), responses((status = 200, body = CaseList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<CaseListQuery>) -> Result<Json<CaseList>, ApiError> {
     let v = case_svc::viewer(&caller.user).ok_or(caller.err(ApiErrorKind::Forbidden))?;
     let qq = QueueQuery {
@@ -177,7 +177,7 @@ fn yes() -> bool {
 }
 
 /// A company member reports a case (or saves a draft with `submit: false`).
-#[utoipa::path(post, path = "/api/v1/cases", request_body = CaseWrite,
+#[utoipa::path(post, path = "/api/v1/cases", operation_id = "report_case", request_body = CaseWrite,
     responses((status = 201, body = CaseDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(State(state): State<AppState>, caller: ApiUser, ApiJson(b): ApiJson<CaseWrite>) -> Result<Response, ApiError> {
     let form = ReportForm {
@@ -326,7 +326,7 @@ async fn detail_of(state: &AppState, caller: &ApiUser, id: i64) -> Result<CaseDe
 }
 
 /// One case with its timeline (internal notes for staff only) and its clock.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path, description = "Case id")),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", operation_id = "get_case", params(("id" = i64, Path, description = "Case id")),
     responses((status = 200, body = CaseDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_one(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> Result<Json<CaseDetail>, ApiError> {
     Ok(Json(detail_of(&state, &caller, id).await?))
@@ -341,7 +341,7 @@ pub struct CaseTransition {
 }
 
 /// Moves a case (officers of the agency in charge; the company submits, withdraws or reopens).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = i64, Path, description = "Case id")), request_body = CaseTransition,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", operation_id = "move_case", params(("id" = i64, Path, description = "Case id")), request_body = CaseTransition,
     responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn transition(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<CaseTransition>) -> Result<Json<CaseDetail>, ApiError> {
     case_svc::transition(&state, &caller.user, id, b.version, &b.to, &b.note).await.map_err(|e| fail(caller.lang, e))?;
@@ -358,7 +358,7 @@ pub struct WaitingWrite {
 }
 
 /// Says whom the case waits on (the agency in charge only).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/waiting", params(("id" = i64, Path, description = "Case id")), request_body = WaitingWrite,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/waiting", operation_id = "set_case_waiting", params(("id" = i64, Path, description = "Case id")), request_body = WaitingWrite,
     responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn waiting(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<WaitingWrite>) -> Result<Json<CaseDetail>, ApiError> {
     case_svc::set_waiting(&state, &caller.user, id, b.version, &b.waiting_on, &b.note).await.map_err(|e| fail(caller.lang, e))?;
@@ -382,7 +382,7 @@ fn message_kind(s: &str) -> MessageKind {
 }
 
 /// Adds a message to the timeline.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", params(("id" = i64, Path, description = "Case id")), request_body = MessageWrite,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", operation_id = "add_case_message", params(("id" = i64, Path, description = "Case id")), request_body = MessageWrite,
     responses((status = 201, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn message(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<MessageWrite>) -> Result<Response, ApiError> {
     case_svc::message(&state, &caller.user, id, message_kind(&b.kind), &b.body, Vec::new()).await.map_err(|e| fail(caller.lang, e))?;
@@ -391,7 +391,7 @@ pub async fn message(State(state): State<AppState>, caller: ApiUser, Path(id): P
 
 /// Uploads files (multipart field `file`, repeatable; optional fields `kind` and `body`). The
 /// format is judged from the content; at most 5 files of 10 MB.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path, description = "Case id")),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", operation_id = "upload_case_attachments", params(("id" = i64, Path, description = "Case id")),
     request_body(content_type = "multipart/form-data", description = "file (repeatable), kind, body"),
     responses((status = 201, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, mut mp: Multipart) -> Result<Response, ApiError> {
@@ -420,7 +420,7 @@ pub async fn upload(State(state): State<AppState>, caller: ApiUser, Path(id): Pa
 }
 
 /// Downloads an attachment, for those who may see its case.
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", params(("id" = i64, Path, description = "Attachment id")),
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", operation_id = "download_attachment", params(("id" = i64, Path, description = "Attachment id")),
     responses((status = 200, description = "The file"), (status = 404, body = Problem)))]
 pub async fn download(State(state): State<AppState>, caller: ApiUser, Path(aid): Path<i64>) -> Result<Response, ApiError> {
     let se = |e| ApiError::store(caller.lang, e);
@@ -447,7 +447,7 @@ pub struct ReferralWrite {
 }
 
 /// The agency in charge refers the case to another agency.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", params(("id" = i64, Path, description = "Case id")), request_body = ReferralWrite,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", operation_id = "refer_case", params(("id" = i64, Path, description = "Case id")), request_body = ReferralWrite,
     responses((status = 201, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn refer(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<ReferralWrite>) -> Result<Response, ApiError> {
     let to = store::agencies::by_code(&state.store.db, b.to_agency.trim())
@@ -468,7 +468,7 @@ pub struct ReferralDecision {
 }
 
 /// The receiving agency accepts or declines a referral.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/decision", params(("id" = i64, Path, description = "Referral id")), request_body = ReferralDecision,
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/decision", operation_id = "decide_referral", params(("id" = i64, Path, description = "Referral id")), request_body = ReferralDecision,
     responses((status = 200, body = CaseDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(State(state): State<AppState>, caller: ApiUser, Path(rid): Path<i64>, ApiJson(b): ApiJson<ReferralDecision>) -> Result<Json<CaseDetail>, ApiError> {
     let r = cases::referral(&state.store.db, rid).await.map_err(|e| ApiError::store(caller.lang, e))?.ok_or(caller.err(ApiErrorKind::NotFound))?;
@@ -529,7 +529,7 @@ fn kb_json(e: store::kb::Entry) -> KbEntryJson {
 }
 
 /// The public knowledge base: published summaries only, no token needed.
-#[utoipa::path(get, path = "/api/v1/knowledge-base", params(KbQuery), security(()), responses((status = 200, body = KbList)))]
+#[utoipa::path(get, path = "/api/v1/knowledge-base", operation_id = "search_knowledge_base", params(KbQuery), security(()), responses((status = 200, body = KbList)))]
 pub async fn knowledge_base(State(state): State<AppState>, parts: axum::http::request::Parts) -> Result<Json<KbList>, ApiError> {
     let lang = super::lang_of(&parts, None);
     let Query(q) = Query::<KbQuery>::try_from_uri(&parts.uri).map_err(|e| ApiError::new(lang, ApiErrorKind::BadRequest(e.body_text())))?;
@@ -561,7 +561,7 @@ pub async fn knowledge_base(State(state): State<AppState>, parts: axum::http::re
 }
 
 /// One published summary (no token needed).
-#[utoipa::path(get, path = "/api/v1/knowledge-base/{id}", params(("id" = i64, Path, description = "Entry id")), security(()),
+#[utoipa::path(get, path = "/api/v1/knowledge-base/{id}", operation_id = "get_knowledge_entry", params(("id" = i64, Path, description = "Entry id")), security(()),
     responses((status = 200, body = KbEntryJson), (status = 404, body = Problem)))]
 pub async fn knowledge_entry(State(state): State<AppState>, parts: axum::http::request::Parts) -> Result<Json<KbEntryJson>, ApiError> {
     let lang = super::lang_of(&parts, None);
