@@ -526,3 +526,89 @@ async fn the_desk_routes_are_in_the_openapi_document() {
     // The public knowledge base needs no token, and says so.
     assert_eq!(doc["paths"]["/api/v1/knowledge-base"]["get"]["security"], json!([{}]));
 }
+
+/// Administrators change routing, targets and holidays in the browser; open cases' due dates
+/// follow, and officers cannot change any of it.
+#[tokio::test]
+async fn desk_settings_route_new_cases_and_move_due_dates() {
+    let app = spawn().await;
+    let db = &app.state.store.db;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, created) = company.send(Method::POST, "/api/v1/cases", &report("기타 규제 문의 설정 확인", "other", "JP")).await;
+    let id = created["case"]["id"].as_i64().unwrap();
+    assert_eq!(created["case"]["agency"], "MSS");
+    let due_before = created["case"]["due_on"].as_str().unwrap().to_string();
+
+    let officer = app.login("officer@demo.test").await;
+    assert_eq!(officer.get("/admin/desk").await.status(), 403);
+    assert_eq!(officer.post("/admin/desk/holidays", &[("day", "2099-01-01"), ("name_ko", "x"), ("name_en", "x")]).await.status(), 403);
+
+    let admin = app.login("admin@demo.test").await;
+    let (s, html) = admin.text("/admin/desk").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("id=\"routing-table\"") && html.contains("id=\"holiday-table\""));
+    // A holiday on every business day until the due date pushes it later.
+    let cfg = app.state.desk().await.unwrap();
+    let today = web::services::today();
+    let mut day = today.next_day().unwrap();
+    while !cfg.calendar.is_business_day(day) {
+        day = day.next_day().unwrap();
+    }
+    let r = admin.post("/admin/desk/holidays", &[("day", &day.to_string()), ("name_ko", "임시공휴일"), ("name_en", "Temporary holiday")]).await;
+    assert_eq!(r.headers()["location"], "/admin/desk?ok=desk-config-saved");
+    let k = store::cases::get(db, id).await.unwrap().unwrap();
+    assert!(k.due_on.as_deref().unwrap() > due_before.as_str(), "{} after {due_before}", k.due_on.unwrap());
+    // The same day twice is refused with a reason.
+    let r = admin.post("/admin/desk/holidays", &[("day", &day.to_string()), ("name_ko", "중복"), ("name_en", "Twice")]).await;
+    assert_eq!(r.headers()["location"], "/admin/desk?error=desk-error-duplicate-holiday");
+    // Removing it brings the date back.
+    admin.post(&format!("/admin/desk/holidays/{day}/delete"), &[]).await;
+    assert_eq!(store::cases::get(db, id).await.unwrap().unwrap().due_on.unwrap(), due_before);
+
+    // A tighter target for "other" cases moves the open case's due date earlier.
+    let r = admin.post("/admin/desk/sla", &[("category", "other"), ("first_response_days", "1"), ("resolution_days", "5")]).await;
+    assert_eq!(r.headers()["location"], "/admin/desk?ok=desk-config-saved");
+    assert!(store::cases::get(db, id).await.unwrap().unwrap().due_on.unwrap() < due_before);
+    let r = admin.post("/admin/desk/sla", &[("first_response_days", "zero"), ("resolution_days", "5")]).await;
+    assert_eq!(r.headers()["location"], "/admin/desk?error=desk-error-number");
+
+    // A routing rule sends Japanese cases to the Busan office from now on.
+    let busan = store::agencies::by_code(db, "BUSAN").await.unwrap().unwrap();
+    let r = admin.post("/admin/desk/routing", &[("position", "5"), ("country", "JP"), ("agency", &busan.id.to_string())]).await;
+    assert_eq!(r.headers()["location"], "/admin/desk?ok=desk-config-saved");
+    let (_, again) = company.send(Method::POST, "/api/v1/cases", &report("일본 표시 규정 문의", "other", "JP")).await;
+    assert_eq!(again["case"]["agency"], "BUSAN");
+    // The earlier case stays where it was.
+    assert_eq!(store::cases::get(db, id).await.unwrap().unwrap().agency_code.as_deref(), Some("MSS"));
+}
+
+/// Once a day each agency's staff get the cases it holds that are due soon or late; a second
+/// run the same day (another node, a restart) sends nothing more.
+#[tokio::test]
+async fn the_daily_digest_lists_late_cases_once_per_agency_and_day() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let (_, late) = company.send(Method::POST, "/api/v1/cases", &report("오래된 국내 규제 애로", "domestic", "KR")).await;
+    let (_, fresh) = company.send(Method::POST, "/api/v1/cases", &report("새로 접수된 국내 규제 애로", "domestic", "KR")).await;
+    let (late, fresh) = (late["case"]["id"].as_i64().unwrap(), fresh["case"]["id"].as_i64().unwrap());
+    // The first was submitted two months ago: past its 30 business days.
+    let long_ago = store::iso(time::OffsetDateTime::now_utc() - time::Duration::days(60));
+    app.state.store.execute_unprepared(&format!("UPDATE cases SET submitted_at = '{long_ago}' WHERE id = {late}")).await.unwrap();
+    store::cases::record_change(&app.state.store.db, "case", late).await.unwrap();
+    web::desk::sync_index(&app.state).await.unwrap();
+
+    let db = &app.state.store.db;
+    let before = store::jobs::count_by_status(db, "pending").await.unwrap();
+    // Before 08:00 in Korea nothing goes out.
+    let early = time::OffsetDateTime::now_utc().replace_time(time::macros::time!(22:00)); // 07:00 KST next day
+    assert_eq!(web::desk::send_digests_at(&app.state, early).await.unwrap(), 0);
+    let morning = time::OffsetDateTime::now_utc().replace_time(time::macros::time!(0:30)); // 09:30 KST
+    let sent = web::desk::send_digests_at(&app.state, morning).await.unwrap();
+    let staff = store::users::staff_of_agency(db, store::agencies::by_code(db, "MSS").await.unwrap().unwrap().id).await.unwrap();
+    assert_eq!(sent, staff.len(), "one e-mail per MSS staff member");
+    assert_eq!(store::jobs::count_by_status(db, "pending").await.unwrap(), before + sent as i64);
+    let body = store::jobs::claim(db).await.unwrap().expect("a digest is queued").payload;
+    assert!(body.contains(&format!("/cases/{late}")), "{body}");
+    assert!(!body.contains(&format!("/cases/{fresh}")), "a fresh case is on track: {body}");
+    assert_eq!(web::desk::send_digests_at(&app.state, morning).await.unwrap(), 0, "once a day");
+}

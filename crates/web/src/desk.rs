@@ -326,8 +326,13 @@ pub const DIGEST_HOUR_KST: u8 = 8;
 
 /// E-mails each agency's staff the open cases it holds that are at risk or late, once a day.
 pub async fn send_digests(state: &AppState) -> Result<usize, String> {
+    send_digests_at(state, time::OffsetDateTime::now_utc()).await
+}
+
+/// [`send_digests`] as if it were `now` (tests choose the hour).
+pub async fn send_digests_at(state: &AppState, now: time::OffsetDateTime) -> Result<usize, String> {
     use store::TransactionTrait;
-    let now = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("KST"));
+    let now = now.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("KST"));
     if now.hour() < DIGEST_HOUR_KST {
         return Ok(0);
     }

@@ -195,7 +195,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
-        let limit = if multipart { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+        // Only the forms that take files may send that much; anything else stays small.
+        let takes_files = parts.uri.path().ends_with("/message");
+        let limit = if multipart && takes_files { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::PAYLOAD_TOO_LARGE),
