@@ -456,4 +456,26 @@ export function deskJourneys(h) {
     assert.equal(await text(visitor, '#kb-summary'), kb.summaryKo);
     await checkA11y(visitor, 'knowledge entry (ko, visitor)');
   });
+
+  test('guides n1. country guides: list, Indonesia, comparison, in Korean and English, axe', async () => {
+    const page = await newPage();
+    await page.goto(url('/guides'));
+    assert.equal(await page.$$eval('#guides-table tbody tr', (rows) => rows.length), 10, 'ten markets');
+    await checkA11y(page, 'country guides (ko)');
+    await Promise.all([page.waitForURL(/\/guides\/ID$/), page.click('#guides-table a[href="/guides/ID"]')]);
+    const bars = await page.$$eval('.gd-gantt-row', (rows) => rows.map((r) => r.getAttribute('data-step')));
+    assert.ok(bars.includes('kr_outward_report'), 'the outward investment report at home is a step');
+    assert.ok((await page.$$('.gd-gantt-row.gd-critical')).length > 0, 'a critical path is marked');
+    await shot(page, 'guides-n1-indonesia-ko');
+    await checkA11y(page, 'country guide Indonesia (ko)');
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/lang/')), page.click('#lang-switch')]);
+    await page.goto(url('/guides/compare'));
+    await page.check('#c-ID');
+    await page.check('#c-VN');
+    await Promise.all([page.waitForURL(/c=ID/), page.click('#compare-button')]);
+    const shown = await page.$$eval('#guides-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-country')));
+    assert.deepEqual(shown.sort(), ['ID', 'VN']);
+    await checkA11y(page, 'country comparison (en)');
+    await shot(page, 'guides-n1-compare-en');
+  });
 }

@@ -612,3 +612,46 @@ async fn the_daily_digest_lists_late_cases_once_per_agency_and_day() {
     assert!(!body.contains(&format!("/cases/{fresh}")), "a fresh case is on track: {body}");
     assert_eq!(web::desk::send_digests_at(&app.state, morning).await.unwrap(), 0, "once a day");
 }
+
+/// The country guides: ten markets with their schedules and the historical World Bank figures,
+/// a country's steps in dependency order, and a side-by-side comparison, in both languages.
+#[tokio::test]
+async fn country_guides_show_ten_markets_their_schedules_and_a_comparison() {
+    let app = spawn().await;
+    let ko = app.browser().await;
+    let (s, html) = ko.text("/guides").await;
+    assert_eq!(s, 200);
+    for cc in ["VN", "ID", "US", "CN", "JP", "IN", "TH", "MX", "PL", "AE"] {
+        assert!(html.contains(&format!("data-country=\"{cc}\"")), "{cc} listed");
+    }
+    assert!(html.contains("검증하지 않았습니다"), "the illustrative warning is on the page");
+    // Indonesia: the outward investment report at home comes first, steps follow their
+    // dependencies, the total matches the schedule engine, the World Bank's 2020 figures show.
+    let (s, html) = ko.text("/guides/id").await;
+    assert_eq!(s, 200);
+    let playbooks: Vec<domain::playbook::Playbook> =
+        serde_norway::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/playbooks/ID.yaml")).unwrap()).unwrap();
+    let main = playbooks.iter().find(|p| p.entity_type == "foreign_owned_company").unwrap();
+    let today = web::services::today();
+    let sched = domain::playbook::schedule(&main.steps, &[], today, today).unwrap();
+    assert!(html.contains(&format!("data-total-days=\"{}\"", sched.total_days)));
+    assert!(html.contains("data-step=\"kr_outward_report\""), "the outward investment report at home is a step");
+    for st in &main.steps {
+        for dep in &st.depends_on {
+            let (a, b) = (html.find(&format!("data-step=\"{dep}\"")).unwrap(), html.find(&format!("data-step=\"{}\"", st.key)).unwrap());
+            assert!(a < b, "{dep} is listed before {}", st.key);
+        }
+    }
+    // The chart starts with a step that waits on nothing.
+    let first_step = text_after(&html, "data-step=\"", '"');
+    assert!(main.steps.iter().find(|s| s.key == first_step).unwrap().depends_on.is_empty(), "{first_step}");
+    assert!(html.contains("2020"), "the Doing Business year is shown");
+    assert_eq!(ko.get("/guides/zz").await.status(), 404);
+    // English, and a comparison of two markets only.
+    let en = app.browser_lang("en").await;
+    let (s, html) = en.text("/guides/compare?c=ID&c=VN").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("data-country=\"ID\"") && html.contains("data-country=\"VN\""));
+    assert!(!html.contains("data-country=\"US\""));
+    assert!(html.contains("Compare countries"));
+}

@@ -824,3 +824,46 @@ mail-digest-body = Hello { $name },
     { $cases }
 
     GlobalDesk
+
+## Country guides (navigator, first slice)
+nav-guides = Country guides
+guides-title = Setting up abroad: country guides
+guides-intro = How a Korean SME sets up a company or an office in ten markets where Korean SMEs expand most: the procedures in order, the authority, documents, typical days and which steps wait on which, and the schedule they add up to (critical path).
+guides-illustrative = These guides are illustrative: compiled from general knowledge of the official procedures and not yet checked against the rules in force. Days and costs are estimates. Check with the authorities before acting on them.
+guides-table-caption = Setting up, by country
+guides-compare-title = Compare countries
+guides-compare-pick = Countries to compare
+guides-compare-button = Compare
+guides-back = ← All countries
+guide-title = Setting up in { $arg }
+guide-entity-types = Entity types
+guide-steps = Steps
+guide-total-days = Expected total
+guide-days = { $n } days
+guide-min-capital = Minimum capital
+guide-no-min-capital = No legal minimum
+guide-db-title = World Bank Doing Business, "Starting a business" ({ $arg }, historical context)
+guide-db-procedures = Procedures (DB)
+guide-db-days = Days (DB)
+guide-db-cost = Cost, % of income per capita (DB)
+guide-db-capital = Paid-in minimum capital, % of income per capita (DB)
+guide-db-note = DB: World Bank Doing Business (the 2020 edition was the last; mean of the men's and women's indicators). Historical figures for a local company, which may differ from a foreign-owned one. CC BY 4.0.
+guide-foreign-ownership = Foreign ownership
+guide-visas = Visas and work permits
+guide-home-reporting = Reporting at home (outward investment)
+guide-schedule = Schedule (starting today)
+guide-schedule-explain = Each bar runs from the earliest day a step can start to the day it can finish (days from the start). Bold steps are on the critical path: a day lost there is a day lost on the opening date.
+guide-step-span = day { $start } → day { $finish }
+guide-critical = critical path
+guide-steps-detail = Step by step
+guide-authority = Authority
+guide-typical-days = Typical duration
+guide-after = After
+guide-documents = Documents
+guide-source = Based on
+guide-verified = Last verified
+guide-not-verified = not yet verified
+guide-sources = Official sources consulted
+guide-channel-online = online
+guide-channel-in_person = in person
+guide-channel-either = online or in person

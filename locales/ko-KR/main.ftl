@@ -824,3 +824,46 @@ mail-digest-body = { $name }님, 안녕하세요.
     { $cases }
 
     GlobalDesk
+
+## Country guides (navigator, first slice)
+nav-guides = 국가별 진출 안내
+guides-title = 국가별 해외법인 설립 안내
+guides-intro = 한국 중소기업이 많이 진출하는 10개국에서 현지 법인·사무소를 세우는 절차를 순서대로 정리했습니다. 단계별 담당 기관, 서류, 소요 기간과 선후 관계, 전체 일정(주경로)을 보여 줍니다.
+guides-illustrative = 이 안내는 공식 절차에 관한 일반 지식으로 정리한 예시 자료로, 현행 규정과 대조하여 검증하지 않았습니다. 소요 기간과 비용은 추정치입니다. 실제 진행 전에 담당 기관에 꼭 확인하세요.
+guides-table-caption = 국가별 설립 절차 요약
+guides-compare-title = 국가 비교
+guides-compare-pick = 비교할 국가
+guides-compare-button = 비교하기
+guides-back = ← 국가 목록
+guide-title = { $arg } 진출 안내
+guide-entity-types = 설립 형태
+guide-steps = 단계 수
+guide-total-days = 예상 전체 기간
+guide-days = { $n }일
+guide-min-capital = 최소 자본금
+guide-no-min-capital = 법정 최소 자본금 없음
+guide-db-title = 세계은행 기업환경평가 '창업' 지표 ({ $arg }년, 참고용 과거 자료)
+guide-db-procedures = 창업 절차 수(DB)
+guide-db-days = 창업 소요일(DB)
+guide-db-cost = 창업 비용(1인당 소득 대비 %, DB)
+guide-db-capital = 최소 납입자본(1인당 소득 대비 %, DB)
+guide-db-note = DB: 세계은행 Doing Business(2020년판이 마지막, 남녀 창업자 지표의 평균). 현지 기업 기준의 과거 통계로, 외국인 투자 법인의 절차와 다를 수 있습니다. CC BY 4.0.
+guide-foreign-ownership = 외국인 지분 제한
+guide-visas = 비자·취업허가
+guide-home-reporting = 국내 신고 (해외직접투자)
+guide-schedule = 일정 (오늘 시작 기준)
+guide-schedule-explain = 막대는 각 단계가 가장 빨리 시작하고 끝나는 날(시작일로부터 경과일)입니다. 진하게 표시된 단계는 주경로로, 하루가 늦어지면 전체 일정도 하루 늦어집니다.
+guide-step-span = { $start }일 → { $finish }일
+guide-critical = 주경로
+guide-steps-detail = 단계별 안내
+guide-authority = 담당 기관
+guide-typical-days = 통상 소요 기간
+guide-after = 먼저 끝나야 할 단계
+guide-documents = 필요 서류
+guide-source = 근거
+guide-verified = 마지막 확인
+guide-not-verified = 확인 전
+guide-sources = 참고한 공식 출처
+guide-channel-online = 온라인
+guide-channel-in_person = 방문
+guide-channel-either = 온라인 또는 방문

@@ -8,6 +8,7 @@ pub mod company;
 pub mod desk_queue;
 pub mod kb;
 pub mod export;
+pub mod guides;
 pub mod home;
 pub mod officer;
 pub mod program_admin;
@@ -33,6 +34,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(cases::router())
         .merge(desk_queue::router())
         .merge(kb::router())
+        .merge(guides::router())
         .merge(program_admin::router())
         .merge(admin::router())
         .merge(refs::router())
@@ -68,7 +70,7 @@ impl Page {
         let t = ctx.tr();
         let path = ctx.here.split('?').next().unwrap_or("/").to_string();
         let role = ctx.user.as_ref().map(|u| u.role());
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs"), ("/knowledge", "nav-knowledge")];
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs"), ("/guides", "nav-guides"), ("/knowledge", "nav-knowledge")];
         match role {
             Some(Role::CompanyMember) => items.extend([
                 ("/desk", "nav-desk"),
