@@ -470,8 +470,10 @@ export function deskJourneys(h) {
     await checkA11y(page, 'country guide Indonesia (ko)');
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/lang/')), page.click('#lang-switch')]);
     await page.goto(url('/guides/compare'));
-    await page.check('#c-ID');
-    await page.check('#c-VN');
+    // KRDS draws its own check boxes: people click the labels.
+    await page.click('label[for=c-ID]');
+    await page.click('label[for=c-VN]');
+    assert.ok(await page.isChecked('#c-ID') && await page.isChecked('#c-VN'));
     await Promise.all([page.waitForURL(/c=ID/), page.click('#compare-button')]);
     const shown = await page.$$eval('#guides-table tbody tr', (rows) => rows.map((r) => r.getAttribute('data-country')));
     assert.deepEqual(shown.sort(), ['ID', 'VN']);
