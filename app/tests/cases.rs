@@ -82,7 +82,8 @@ async fn a_report_with_bad_input_is_explained_and_nothing_is_saved() {
 
     // The same refusal in English when asked.
     let company_en = api_for(&app, "company@demo.test", "en").await;
-    let (status, body) = company_en.send(Method::POST, "/api/v1/cases", &json!({"category": "", "country": "", "title": "", "description": ""})).await;
+    let (status, body) =
+        company_en.send(Method::POST, "/api/v1/cases", &json!({"category": "", "country": "", "title": "", "description": ""})).await;
     assert_eq!(status, 422);
     assert!(body["errors"][0]["message"].as_str().unwrap().chars().all(|c| c.is_ascii()), "{body}");
 }
@@ -124,9 +125,11 @@ async fn routing_access_matrix_referral_and_internal_notes() {
     assert_eq!(anon.get(&path).await.0, 401);
 
     // An internal note is never shown to the company; a reply is.
-    let (s, _) = customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "note", "body": "내부 검토: 원산지 규정 확인 필요"})).await;
+    let (s, _) =
+        customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "note", "body": "내부 검토: 원산지 규정 확인 필요"})).await;
     assert_eq!(s, 201);
-    let (s, _) = customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "reply", "body": "관세청에서 확인 중입니다."})).await;
+    let (s, _) =
+        customs.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "reply", "body": "관세청에서 확인 중입니다."})).await;
     assert_eq!(s, 201);
     let (_, seen) = company.get(&path).await;
     let bodies: Vec<&str> = seen["timeline"].as_array().unwrap().iter().map(|e| e["body"].as_str().unwrap()).collect();
@@ -141,7 +144,11 @@ async fn routing_access_matrix_referral_and_internal_notes() {
     let (_, now) = customs.get(&path).await;
     let version = now["case"]["version"].as_i64().unwrap();
     let (s, body) = customs
-        .send(Method::POST, &format!("{path}/referrals"), &json!({"to_agency": "KOTRA", "scope": "whole", "note": "현지 인증 문제로 판단", "version": version}))
+        .send(
+            Method::POST,
+            &format!("{path}/referrals"),
+            &json!({"to_agency": "KOTRA", "scope": "whole", "note": "현지 인증 문제로 판단", "version": version}),
+        )
         .await;
     assert_eq!(s, 201, "{body}");
     let referral = body["referrals"][0]["id"].as_i64().unwrap();
@@ -190,7 +197,8 @@ async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() 
     let path = format!("/api/v1/cases/{id}");
 
     // A request for information pauses the clock.
-    let (s, body) = officer.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "request", "body": "수출 계약서를 보내 주세요."})).await;
+    let (s, body) =
+        officer.send(Method::POST, &format!("{path}/messages"), &json!({"kind": "request", "body": "수출 계약서를 보내 주세요."})).await;
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["case"]["waiting_on"], "company");
     assert_eq!(body["sla"]["state"], "paused");
@@ -228,7 +236,8 @@ async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() 
 
     // Waiting on a foreign government pauses too; waiting on another agency does not.
     let v = body["case"]["version"].clone();
-    let (_, body) = officer.send(Method::POST, &format!("{path}/waiting"), &json!({"waiting_on": "foreign_government", "version": v})).await;
+    let (_, body) =
+        officer.send(Method::POST, &format!("{path}/waiting"), &json!({"waiting_on": "foreign_government", "version": v})).await;
     assert_eq!(body["sla"]["state"], "paused");
     let v = body["case"]["version"].clone();
     let (_, body) = officer.send(Method::POST, &format!("{path}/waiting"), &json!({"waiting_on": "agency", "version": v})).await;
@@ -238,7 +247,9 @@ async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() 
 /// Moves the open pause's start back in time, as if the company had taken that long to answer.
 async fn backdate_pause(app: &TestApp, id: i64, start: &str) {
     let s = &app.state.store;
-    s.execute_unprepared(&format!("UPDATE case_pauses SET started_on = '{start}' WHERE case_id = {id} AND ended_on IS NULL")).await.unwrap();
+    s.execute_unprepared(&format!("UPDATE case_pauses SET started_on = '{start}' WHERE case_id = {id} AND ended_on IS NULL"))
+        .await
+        .unwrap();
     s.execute_unprepared(&format!("UPDATE cases SET paused_since = '{start}' WHERE id = {id}")).await.unwrap();
 }
 
@@ -255,7 +266,8 @@ async fn two_officers_editing_one_case_do_not_overwrite_each_other() {
     let (s, _) = first.send(Method::POST, &path, &json!({"to": "triaged", "version": version})).await;
     assert_eq!(s, 200);
     // The second officer read the same version: refused with a clear message, nothing changed.
-    let (s, body) = second.send(Method::POST, &path, &json!({"to": "closed_not_barrier", "version": version, "note": "not a barrier"})).await;
+    let (s, body) =
+        second.send(Method::POST, &path, &json!({"to": "closed_not_barrier", "version": version, "note": "not a barrier"})).await;
     assert_eq!(s, 409, "{body}");
     assert!(body["title"].as_str().unwrap().contains("changed this case"), "{body}");
     let k = store::cases::get(&app.state.store.db, id).await.unwrap().unwrap();
@@ -322,7 +334,9 @@ async fn a_public_summary_needs_another_persons_approval_before_anyone_sees_it()
     let officer = api_for(&app, "officer@demo.test", "ko").await;
     let path = format!("/api/v1/cases/{id}/transitions");
     let (_, b) = officer.send(Method::POST, &path, &json!({"to": "triaged", "version": created["case"]["version"]})).await;
-    let (s, b) = officer.send(Method::POST, &path, &json!({"to": "resolved_full", "version": b["case"]["version"], "note": "판정 기준을 안내함"})).await;
+    let (s, b) = officer
+        .send(Method::POST, &path, &json!({"to": "resolved_full", "version": b["case"]["version"], "note": "판정 기준을 안내함"}))
+        .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["sla"]["state"], "met");
 
@@ -441,7 +455,9 @@ async fn the_company_is_emailed_when_the_desk_moves_its_case() {
     let id = created["case"]["id"].as_i64().unwrap();
     let reference = created["case"]["reference"].as_str().unwrap().to_string();
     let officer = api_for(&app, "officer@demo.test", "ko").await;
-    let (s, _) = officer.send(Method::POST, &format!("/api/v1/cases/{id}/messages"), &json!({"kind": "request", "body": "계약서를 보내 주세요"})).await;
+    let (s, _) = officer
+        .send(Method::POST, &format!("/api/v1/cases/{id}/messages"), &json!({"kind": "request", "body": "계약서를 보내 주세요"}))
+        .await;
     assert_eq!(s, 201);
     let line = sink.messages.recv_timeout(std::time::Duration::from_secs(20)).expect("the request e-mail arrives");
     let msg: Value = serde_json::from_str(&line).unwrap();
@@ -554,7 +570,8 @@ async fn desk_settings_route_new_cases_and_move_due_dates() {
     while !cfg.calendar.is_business_day(day) {
         day = day.next_day().unwrap();
     }
-    let r = admin.post("/admin/desk/holidays", &[("day", &day.to_string()), ("name_ko", "임시공휴일"), ("name_en", "Temporary holiday")]).await;
+    let r =
+        admin.post("/admin/desk/holidays", &[("day", &day.to_string()), ("name_ko", "임시공휴일"), ("name_en", "Temporary holiday")]).await;
     assert_eq!(r.headers()["location"], "/admin/desk?ok=desk-config-saved");
     let k = store::cases::get(db, id).await.unwrap().unwrap();
     assert!(k.due_on.as_deref().unwrap() > due_before.as_str(), "{} after {due_before}", k.due_on.unwrap());
@@ -630,7 +647,8 @@ async fn country_guides_show_ten_markets_their_schedules_and_a_comparison() {
     let (s, html) = ko.text("/guides/id").await;
     assert_eq!(s, 200);
     let playbooks: Vec<domain::playbook::Playbook> =
-        serde_norway::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/playbooks/ID.yaml")).unwrap()).unwrap();
+        serde_norway::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/playbooks/ID.yaml")).unwrap())
+            .unwrap();
     let main = playbooks.iter().find(|p| p.entity_type == "foreign_owned_company").unwrap();
     let today = web::services::today();
     let sched = domain::playbook::schedule(&main.steps, &[], today, today).unwrap();

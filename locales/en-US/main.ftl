@@ -763,7 +763,6 @@ kb-flash-reviewed = Review saved.
 kb-status-draft = Draft
 kb-status-pending = Awaiting approval
 kb-status-published = Published
-kb-status-withdrawn = Withdrawn
 upload-empty = Empty files cannot be uploaded.
 upload-too-large = Files can be at most 10 MB.
 upload-unsupported = This file type is not accepted. Upload PDF, images, Office or Hangul documents, or text.

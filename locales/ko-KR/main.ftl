@@ -763,7 +763,6 @@ kb-flash-reviewed = 검토 결과를 저장했습니다.
 kb-status-draft = 초안
 kb-status-pending = 승인 대기
 kb-status-published = 공개
-kb-status-withdrawn = 공개 중단
 upload-empty = 빈 파일은 올릴 수 없습니다.
 upload-too-large = 파일은 10MB까지 올릴 수 있습니다.
 upload-unsupported = 지원하지 않는 파일 형식입니다. PDF, 이미지, 오피스·한글 문서, 텍스트만 올릴 수 있습니다.

@@ -138,7 +138,7 @@ pub async fn get_many(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Case>
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = crate::id_list(ids);
     Ok(all(c, &format!("{SELECT} WHERE k.id IN ({list})"), vec![]).await?)
 }
 
@@ -448,12 +448,7 @@ pub async fn links(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<LinkedC
 
 /// Cases merged into this one (the duplicates).
 pub async fn merged_from(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<LinkedCase>> {
-    Ok(all(
-        c,
-        "SELECT id, title, status, country, created_at FROM cases WHERE merged_into = $1 ORDER BY id",
-        vec![case_id.into()],
-    )
-    .await?)
+    Ok(all(c, "SELECT id, title, status, country, created_at FROM cases WHERE merged_into = $1 ORDER BY id", vec![case_id.into()]).await?)
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
@@ -475,7 +470,14 @@ const FU_SELECT: &str = "SELECT f.id, f.case_id, f.agency_id, f.description, f.d
     a.name_ko AS agency_ko, a.name_en AS agency_en, k.title AS case_title \
     FROM case_followups f JOIN agencies a ON a.id = f.agency_id JOIN cases k ON k.id = f.case_id";
 
-pub async fn add_followup(c: &impl ConnectionTrait, case_id: i64, agency_id: i64, description: &str, due_on: &str, user: i64) -> Result<i64> {
+pub async fn add_followup(
+    c: &impl ConnectionTrait,
+    case_id: i64,
+    agency_id: i64,
+    description: &str,
+    due_on: &str,
+    user: i64,
+) -> Result<i64> {
     Ok(insert_id(
         c,
         "INSERT INTO case_followups (case_id, agency_id, description, due_on, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -489,8 +491,12 @@ pub async fn followups(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Fol
 }
 
 pub async fn open_followups(c: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<Followup>> {
-    Ok(all(c, &format!("{FU_SELECT} WHERE f.agency_id = $1 AND f.done_at IS NULL ORDER BY f.due_on, f.id LIMIT 200"), vec![agency_id.into()])
-        .await?)
+    Ok(all(
+        c,
+        &format!("{FU_SELECT} WHERE f.agency_id = $1 AND f.done_at IS NULL ORDER BY f.due_on, f.id LIMIT 200"),
+        vec![agency_id.into()],
+    )
+    .await?)
 }
 
 pub async fn followup(c: &impl ConnectionTrait, id: i64) -> Result<Option<Followup>> {
@@ -581,7 +587,12 @@ fn filter_sql(scope: Scope, f: &QueueFilter, args: &mut Vec<Value>) -> String {
         w.push("k.assignee_id IS NULL AND k.status IN ('submitted', 'triaged', 'in_progress')".into());
     }
     if let Some(d) = &f.due_before {
-        push(&mut w, args, "k.due_on < $? AND k.paused_since IS NULL AND k.status IN ('submitted', 'triaged', 'in_progress')", d.clone().into());
+        push(
+            &mut w,
+            args,
+            "k.due_on < $? AND k.paused_since IS NULL AND k.status IN ('submitted', 'triaged', 'in_progress')",
+            d.clone().into(),
+        );
     }
     if let Some(v) = &f.waiting_on {
         push(&mut w, args, "k.waiting_on = $? AND k.status IN ('submitted', 'triaged', 'in_progress')", v.clone().into());
@@ -604,13 +615,18 @@ fn filter_sql(scope: Scope, f: &QueueFilter, args: &mut Vec<Value>) -> String {
         push(&mut w, args, "k.priority = $?", v.clone().into());
     }
     if let Some(a) = f.referred_to {
-        push(&mut w, args, "EXISTS (SELECT 1 FROM case_referrals r2 WHERE r2.case_id = k.id AND r2.to_agency_id = $? AND r2.status = 'pending')", a.into());
+        push(
+            &mut w,
+            args,
+            "EXISTS (SELECT 1 FROM case_referrals r2 WHERE r2.case_id = k.id AND r2.to_agency_id = $? AND r2.status = 'pending')",
+            a.into(),
+        );
     }
     if let Some(ids) = &f.ids {
         if ids.is_empty() {
             w.push("1 = 0".into());
         } else {
-            w.push(format!("k.id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")));
+            w.push(format!("k.id IN ({})", crate::id_list(ids)));
         }
     }
     w.join(" AND ")
@@ -634,8 +650,8 @@ pub async fn queue(c: &impl ConnectionTrait, scope: Scope, f: &QueueFilter) -> R
         }
     };
     let total: Option<Count> = one(c, &format!("SELECT COUNT(*) AS n FROM cases k WHERE {w}"), args.clone()).await?;
-    let rows = all(c, &format!("{SELECT} WHERE {w} ORDER BY {order} LIMIT {} OFFSET {}", f.limit.clamp(1, 10_000), f.offset.max(0)), args)
-        .await?;
+    let rows =
+        all(c, &format!("{SELECT} WHERE {w} ORDER BY {order} LIMIT {} OFFSET {}", f.limit.clamp(1, 10_000), f.offset.max(0)), args).await?;
     Ok((rows, total.map(|t| t.n).unwrap_or(0)))
 }
 
@@ -658,12 +674,8 @@ pub async fn agency_counts(c: &impl ConnectionTrait, agency_id: i64, today: &str
         vec![agency_id.into(), today.into()],
     )
     .await?;
-    let r: Option<Count> = one(
-        c,
-        "SELECT COUNT(*) AS n FROM case_referrals WHERE to_agency_id = $1 AND status = 'pending'",
-        vec![agency_id.into()],
-    )
-    .await?;
+    let r: Option<Count> =
+        one(c, "SELECT COUNT(*) AS n FROM case_referrals WHERE to_agency_id = $1 AND status = 'pending'", vec![agency_id.into()]).await?;
     let n = n.unwrap_or(N { open: 0, unassigned: 0, overdue: 0, waiting: 0 });
     Ok([n.open, n.unassigned, n.overdue, n.waiting, r.map(|r| r.n).unwrap_or(0)])
 }
@@ -733,7 +745,7 @@ pub async fn search_rows(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Se
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = crate::id_list(ids);
     Ok(all(c, &format!("{} WHERE k.id IN ({list})", search_select(c)), vec![]).await?)
 }
 
@@ -778,7 +790,11 @@ pub async fn set_due_dates(c: &impl ConnectionTrait, id: i64, due_on: &str, firs
 
 /// Companies that share their profile (demo cases are spread over them).
 pub async fn consented_company_ids(c: &impl ConnectionTrait) -> Result<Vec<i64>> {
-    Ok(all::<Count>(c, "SELECT id AS n FROM companies WHERE consent_at IS NOT NULL ORDER BY id", vec![]).await?.into_iter().map(|r| r.n).collect())
+    Ok(all::<Count>(c, "SELECT id AS n FROM companies WHERE consent_at IS NOT NULL ORDER BY id", vec![])
+        .await?
+        .into_iter()
+        .map(|r| r.n)
+        .collect())
 }
 
 // ---- bulk reads for each node's in-memory case index -----------------------------------------
@@ -794,7 +810,7 @@ pub async fn light_many(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Cas
         return Ok(Vec::new());
     }
     let select = SELECT.replacen("k.description,", "'' AS description,", 1);
-    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = crate::id_list(ids);
     Ok(all(c, &format!("{select} WHERE k.id IN ({list})"), vec![]).await?)
 }
 
@@ -810,17 +826,18 @@ pub struct ReferralLink {
 pub async fn referral_links(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<Vec<ReferralLink>> {
     let filter = match ids {
         Some([]) => return Ok(Vec::new()),
-        Some(ids) => format!(" WHERE case_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+        Some(ids) => format!(" WHERE case_id IN ({})", crate::id_list(ids)),
         None => String::new(),
     };
-    Ok(all(c, &format!("SELECT case_id, from_agency_id, to_agency_id, status FROM case_referrals{filter} ORDER BY case_id, id"), vec![]).await?)
+    Ok(all(c, &format!("SELECT case_id, from_agency_id, to_agency_id, status FROM case_referrals{filter} ORDER BY case_id, id"), vec![])
+        .await?)
 }
 
 /// Clock pauses of the given cases (all when `ids` is None), ordered by case.
 pub async fn pauses_of(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<Vec<Pause>> {
     let filter = match ids {
         Some([]) => return Ok(Vec::new()),
-        Some(ids) => format!(" WHERE case_id IN ({})", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")),
+        Some(ids) => format!(" WHERE case_id IN ({})", crate::id_list(ids)),
         None => String::new(),
     };
     Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses{filter} ORDER BY case_id, id"), vec![]).await?)

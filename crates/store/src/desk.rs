@@ -94,12 +94,7 @@ pub async fn set_sla_target(
     exec(
         c,
         "INSERT INTO sla_targets (priority, category, first_response_days, resolution_days) VALUES ($1, $2, $3, $4)",
-        vec![
-            priority.map(str::to_string).into(),
-            category.map(str::to_string).into(),
-            first_response_days.into(),
-            resolution_days.into(),
-        ],
+        vec![priority.map(str::to_string).into(), category.map(str::to_string).into(), first_response_days.into(), resolution_days.into()],
     )
     .await?;
     Ok(())
@@ -183,12 +178,8 @@ pub async fn delete_filter(c: &impl ConnectionTrait, user_id: i64, id: i64) -> R
 
 /// Claims today's SLA digest for an agency; false when another node (or an earlier run) has.
 pub async fn claim_digest(c: &impl ConnectionTrait, agency_id: i64, day: &str) -> Result<bool> {
-    let n = exec(
-        c,
-        "INSERT INTO sla_digests (agency_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        vec![agency_id.into(), day.into()],
-    )
-    .await?;
+    let n = exec(c, "INSERT INTO sla_digests (agency_id, day) VALUES ($1, $2) ON CONFLICT DO NOTHING", vec![agency_id.into(), day.into()])
+        .await?;
     Ok(n == 1)
 }
 

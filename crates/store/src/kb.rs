@@ -6,8 +6,6 @@ use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
 
-pub const STATES: [&str; 4] = ["draft", "pending", "published", "withdrawn"];
-
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
 pub struct Entry {
     pub id: i64,
@@ -142,7 +140,7 @@ pub async fn get_many(c: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Entry
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let list = crate::id_list(ids);
     Ok(all(c, &format!("{SELECT} WHERE e.id IN ({list})"), vec![]).await?)
 }
 

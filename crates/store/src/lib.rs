@@ -7,8 +7,8 @@
 
 pub mod agencies;
 pub mod applications;
-pub mod cases;
 pub mod audit;
+pub mod cases;
 pub mod companies;
 pub mod company_index;
 pub mod desk;
@@ -160,6 +160,12 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// Ids as the inside of an SQL `IN (…)` list. Only integers go in, so nothing needs quoting;
+/// callers handle the empty list (an empty `IN ()` is not valid SQL).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+}
+
 /// Inserts many rows with multi-row `VALUES` statements (for seeding and imports), in chunks
 /// that stay under both engines' parameter limits.
 pub async fn bulk_insert(c: &impl ConnectionTrait, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
@@ -182,7 +188,8 @@ pub async fn bulk_insert(c: &impl ConnectionTrait, table: &str, columns: &[&str]
 /// After rows were inserted with explicit ids, moves PostgreSQL's identity sequence past them.
 pub async fn sync_identity(c: &impl ConnectionTrait, table: &str) -> Result<()> {
     if c.get_database_backend() == DatabaseBackend::Postgres {
-        exec(c, &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"), vec![]).await?;
+        exec(c, &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"), vec![])
+            .await?;
     }
     Ok(())
 }

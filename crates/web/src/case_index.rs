@@ -99,7 +99,9 @@ impl Entry {
         agencies.dedup();
         let pauses = pauses
             .iter()
-            .filter_map(|p| Some((crate::matching::parse_date(&p.started_on)?, p.ended_on.as_deref().and_then(crate::matching::parse_date))))
+            .filter_map(|p| {
+                Some((crate::matching::parse_date(&p.started_on)?, p.ended_on.as_deref().and_then(crate::matching::parse_date)))
+            })
             .collect();
         Entry {
             submitted_on: case.submitted_at.as_deref().and_then(kst_date),
@@ -259,10 +261,8 @@ impl CaseIndex {
             let b = c.as_bytes();
             [b.first().copied().unwrap_or(0), b.get(1).copied().unwrap_or(0)]
         });
-        let only_open = due_before.is_some()
-            || waiting.is_some()
-            || f.unassigned
-            || (!statuses.is_empty() && statuses.iter().all(|s| s.is_open()));
+        let only_open =
+            due_before.is_some() || waiting.is_some() || f.unassigned || (!statuses.is_empty() && statuses.iter().all(|s| s.is_open()));
         let key_matches = |k: &Key| -> bool {
             let open = k.status.is_open();
             (f.assignee.is_none_or(|a| k.assignee == a))
@@ -305,7 +305,9 @@ impl CaseIndex {
         let e = |i: &usize| &list.entries[*i];
         match f.sort {
             QueueSort::Newest => hits.sort_by_key(|i| std::cmp::Reverse(e(i).case.id)),
-            QueueSort::Updated => hits.sort_by(|a, b| e(b).case.updated_at.cmp(&e(a).case.updated_at).then(e(b).case.id.cmp(&e(a).case.id))),
+            QueueSort::Updated => {
+                hits.sort_by(|a, b| e(b).case.updated_at.cmp(&e(a).case.updated_at).then(e(b).case.id.cmp(&e(a).case.id)))
+            }
             // Stable: within a priority the due-date order stays.
             QueueSort::Priority => hits.sort_by_key(|i| list.keys[*i].priority as u8),
             QueueSort::Due => {}
@@ -366,6 +368,3 @@ impl CaseIndex {
         out
     }
 }
-
-/// A shared, swappable index (loaded after the server starts listening).
-pub type SharedCaseIndex = Arc<RwLock<Option<Arc<CaseIndex>>>>;

@@ -69,7 +69,10 @@ pub type Result<T> = std::result::Result<T, CaseError>;
 pub enum Viewer {
     Company(i64),
     /// Staff of an agency; `admin` for agency administrators.
-    Agency { agency_id: i64, admin: bool },
+    Agency {
+        agency_id: i64,
+        admin: bool,
+    },
     Platform,
 }
 
@@ -238,13 +241,7 @@ pub fn validate_report(state: &AppState, f: &ReportForm, submitting: bool) -> st
 }
 
 /// Saves a new report or the company's draft; with `submit`, sends it to the desk.
-pub async fn save_report(
-    state: &AppState,
-    user: &User,
-    existing: Option<(i64, i64)>,
-    form: &ReportForm,
-    submit: bool,
-) -> Result<i64> {
+pub async fn save_report(state: &AppState, user: &User, existing: Option<(i64, i64)>, form: &ReportForm, submit: bool) -> Result<i64> {
     let company_id = match viewer(user) {
         Some(Viewer::Company(c)) => c,
         _ => return Err(CaseError::Forbidden),
@@ -415,7 +412,8 @@ pub async fn transition(state: &AppState, user: &User, case_id: i64, version: i6
     }
     store::audit::record(&tx, Some(user.id), &user.email, "case.transition", &format!("case:{case_id}"), from.as_str(), to).await?;
     if actor == CaseActor::Officer {
-        tell_company(state, &tx, &k, "case_status", "mail-case-status-subject", "mail-case-status-body", &[("status", to.to_string())]).await?;
+        tell_company(state, &tx, &k, "case_status", "mail-case-status-subject", "mail-case-status-body", &[("status", to.to_string())])
+            .await?;
     } else {
         tell_holder(state, &tx, &k, "case_company_moved").await?;
     }
@@ -544,14 +542,7 @@ pub enum MessageKind {
 }
 
 /// Adds a message (and its attachments) to the timeline; returns the event id.
-pub async fn message(
-    state: &AppState,
-    user: &User,
-    case_id: i64,
-    kind: MessageKind,
-    body: &str,
-    files: Vec<Upload>,
-) -> Result<i64> {
+pub async fn message(state: &AppState, user: &User, case_id: i64, kind: MessageKind, body: &str, files: Vec<Upload>) -> Result<i64> {
     let a = access(state, user, case_id).await?;
     let company = matches!(a.viewer, Viewer::Company(_));
     if company && kind != MessageKind::Reply || !company && !a.works {
@@ -658,8 +649,13 @@ async fn mention(tx: &impl store::ConnectionTrait, k: &Case, by: &User, body: &s
             staff.iter().filter(|u| u.email.to_lowercase() == h || u.email.to_lowercase().split('@').next() == Some(h.as_str())).collect();
         if let [u] = hit.as_slice() {
             if u.id != by.id {
-                store::programs::notify(tx, u.id, "case_mention", &serde_json::json!({"case_id": k.id, "title": k.title, "by": by.display_name}))
-                    .await?;
+                store::programs::notify(
+                    tx,
+                    u.id,
+                    "case_mention",
+                    &serde_json::json!({"case_id": k.id, "title": k.title, "by": by.display_name}),
+                )
+                .await?;
             }
         }
     }
@@ -757,22 +753,34 @@ pub async fn refer(state: &AppState, user: &User, case_id: i64, version: i64, to
     for u in store::users::staff_of_agency(&tx, to_agency).await? {
         store::programs::notify(&tx, u.id, "case_referred", &serde_json::json!({"case_id": k.id, "title": k.title})).await?;
     }
-    store::audit::record(&tx, Some(user.id), &user.email, "case.refer", &format!("case:{case_id}"), "", &format!("agency:{to_agency} {scope}"))
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        "case.refer",
+        &format!("case:{case_id}"),
+        "",
+        &format!("agency:{to_agency} {scope}"),
+    )
+    .await?;
     tx.commit().await?;
     after_change(state).await;
     Ok(id)
 }
 
+/// Staff of `agency_id`, or a platform administrator.
+fn acts_for(user: &User, agency_id: i64) -> bool {
+    match viewer(user) {
+        Some(Viewer::Agency { agency_id: a, .. }) => a == agency_id,
+        Some(Viewer::Platform) => true,
+        _ => false,
+    }
+}
+
 /// The receiving agency accepts (a whole referral makes it the holder) or declines with a reason.
 pub async fn decide_referral(state: &AppState, user: &User, referral_id: i64, accept: bool, reason: &str) -> Result<()> {
     let r = cases::referral(&state.store.db, referral_id).await?.ok_or(CaseError::NotFound)?;
-    let mine = match viewer(user) {
-        Some(Viewer::Agency { agency_id, .. }) => agency_id == r.to_agency_id,
-        Some(Viewer::Platform) => true,
-        _ => false,
-    };
-    if !mine {
+    if !acts_for(user, r.to_agency_id) {
         return Err(CaseError::NotFound);
     }
     check_note(reason, !accept)?;
@@ -794,12 +802,18 @@ pub async fn decide_referral(state: &AppState, user: &User, referral_id: i64, ac
     }
     cases::save_state(&tx, &k).await?;
     if accept && r.scope == "whole" {
-        let name = if let Some(a) = store::agencies::by_id(&tx, r.to_agency_id).await? { format!("{} / {}", a.name_ko, a.name_en) } else { to };
+        let name =
+            if let Some(a) = store::agencies::by_id(&tx, r.to_agency_id).await? { format!("{} / {}", a.name_ko, a.name_en) } else { to };
         tell_company(state, &tx, &k, "case_holder", "mail-case-holder-subject", "mail-case-holder-body", &[("agency", name)]).await?;
     }
     for u in store::users::staff_of_agency(&tx, r.from_agency_id).await? {
-        store::programs::notify(&tx, u.id, "case_referral_decided", &serde_json::json!({"case_id": k.id, "title": k.title, "accepted": accept}))
-            .await?;
+        store::programs::notify(
+            &tx,
+            u.id,
+            "case_referral_decided",
+            &serde_json::json!({"case_id": k.id, "title": k.title, "accepted": accept}),
+        )
+        .await?;
     }
     store::audit::record(
         &tx,
@@ -821,7 +835,11 @@ pub async fn merge(state: &AppState, user: &User, case_id: i64, version: i64, in
     let a = access(state, user, case_id).await?;
     let target = access(state, user, into).await.map_err(|_| CaseError::Invalid(FieldErrors::single("into", "case-error-merge-target")))?;
     if !a.holds || case_id == into || target.case.merged_into.is_some() {
-        return Err(if a.holds { CaseError::Invalid(FieldErrors::single("into", "case-error-merge-target")) } else { CaseError::Forbidden });
+        return Err(if a.holds {
+            CaseError::Invalid(FieldErrors::single("into", "case-error-merge-target"))
+        } else {
+            CaseError::Forbidden
+        });
     }
     let from = CaseStatus::parse(&a.case.status).ok_or(CaseError::BadMove)?;
     if !domain::case::allowed(from, CaseStatus::ClosedDuplicate, CaseActor::Officer) {
@@ -911,12 +929,7 @@ pub async fn add_followup(state: &AppState, user: &User, case_id: i64, agency_id
 
 pub async fn complete_followup(state: &AppState, user: &User, followup_id: i64, outcome: &str) -> Result<()> {
     let f = cases::followup(&state.store.db, followup_id).await?.ok_or(CaseError::NotFound)?;
-    let ok = match viewer(user) {
-        Some(Viewer::Agency { agency_id, .. }) => agency_id == f.agency_id,
-        Some(Viewer::Platform) => true,
-        _ => false,
-    };
-    if !ok {
+    if !acts_for(user, f.agency_id) {
         return Err(CaseError::NotFound);
     }
     check_note(outcome, true)?;
@@ -947,7 +960,12 @@ fn check_uploads(files: &[Upload]) -> Result<Vec<domain::upload::Kind>> {
 }
 
 /// Writes the files under random names; returns (kind, storage key, sha256) per file.
-async fn store_files(state: &AppState, case_id: i64, files: &[Upload], kinds: &[domain::upload::Kind]) -> Result<Vec<(domain::upload::Kind, String, String)>> {
+async fn store_files(
+    state: &AppState,
+    case_id: i64,
+    files: &[Upload],
+    kinds: &[domain::upload::Kind],
+) -> Result<Vec<(domain::upload::Kind, String, String)>> {
     use sha2::Digest;
     let mut out = Vec::with_capacity(files.len());
     for (f, kind) in files.iter().zip(kinds) {
@@ -980,6 +998,21 @@ pub struct KbForm {
     pub summary_ko: String,
     #[serde(default)]
     pub summary_en: String,
+}
+
+impl KbForm {
+    /// The form as an entry stands (to show it, or to check it before asking for approval).
+    pub fn of(e: &store::kb::Entry) -> KbForm {
+        KbForm {
+            category: e.category.clone(),
+            country: e.country.clone(),
+            hs_codes: e.hs_codes.clone(),
+            title_ko: e.title_ko.clone(),
+            title_en: e.title_en.clone(),
+            summary_ko: e.summary_ko.clone(),
+            summary_en: e.summary_en.clone(),
+        }
+    }
 }
 
 pub fn validate_kb(state: &AppState, f: &KbForm, complete: bool) -> std::result::Result<store::kb::EntryFields, FieldErrors> {
@@ -1043,12 +1076,8 @@ pub async fn draft_kb_from_case(state: &AppState, user: &User, case_id: i64) -> 
         return Err(CaseError::BadMove);
     }
     let hs = cases::products(&state.store.db, case_id).await?;
-    let fields = store::kb::EntryFields {
-        category: a.case.category.clone(),
-        country: a.case.country.clone(),
-        hs_codes: hs,
-        ..Default::default()
-    };
+    let fields =
+        store::kb::EntryFields { category: a.case.category.clone(), country: a.case.country.clone(), hs_codes: hs, ..Default::default() };
     let tx = state.store.db.begin().await?;
     let id = store::kb::insert(&tx, Some(case_id), agency, user.id, &fields, false).await?;
     cases::add_event(&tx, event(case_id, "kb_drafted", user, None, Some(&id.to_string()), "", true)).await?;
@@ -1084,16 +1113,7 @@ pub async fn submit_kb(state: &AppState, user: &User, id: i64, version: i64) -> 
     if user.agency_id != Some(e.agency_id) {
         return Err(CaseError::Forbidden);
     }
-    let form = KbForm {
-        category: e.category.clone(),
-        country: e.country.clone(),
-        hs_codes: e.hs_codes.clone(),
-        title_ko: e.title_ko.clone(),
-        title_en: e.title_en.clone(),
-        summary_ko: e.summary_ko.clone(),
-        summary_en: e.summary_en.clone(),
-    };
-    validate_kb(state, &form, true).map_err(CaseError::Invalid)?;
+    validate_kb(state, &KbForm::of(&e), true).map_err(CaseError::Invalid)?;
     let tx = state.store.db.begin().await?;
     store::kb::set_status(&tx, id, version, "draft", "pending", None, "").await?;
     store::audit::record(&tx, Some(user.id), &user.email, "kb.submit", &format!("kb:{id}"), "draft", "pending").await?;
@@ -1124,8 +1144,16 @@ pub async fn review_kb(state: &AppState, user: &User, id: i64, version: i64, app
     store::kb::set_status(&tx, id, version, "pending", to, Some(user.id), note.trim()).await?;
     store::programs::notify(&tx, e.drafted_by, "kb_reviewed", &serde_json::json!({"kb_id": id, "title": e.title_ko, "approved": approve}))
         .await?;
-    store::audit::record(&tx, Some(user.id), &user.email, if approve { "kb.approve" } else { "kb.return" }, &format!("kb:{id}"), "pending", to)
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        if approve { "kb.approve" } else { "kb.return" },
+        &format!("kb:{id}"),
+        "pending",
+        to,
+    )
+    .await?;
     tx.commit().await?;
     after_change(state).await;
     Ok(())

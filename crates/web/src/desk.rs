@@ -359,13 +359,24 @@ pub async fn send_digests_at(state: &AppState, now: time::OffsetDateTime) -> Res
                 .iter()
                 .map(|(id, title, s)| {
                     let state_label = t.t(&format!("sla-{}", crate::pages::cases::sla_code(s.state)));
-                    format!("- {} {title} — {state_label} ({}) {}/cases/{id}", domain::case::reference(day.year(), *id), t.date(&s.due_on.to_string()), state.config.base_url)
+                    format!(
+                        "- {} {title} — {state_label} ({}) {}/cases/{id}",
+                        domain::case::reference(day.year(), *id),
+                        t.date(&s.due_on.to_string()),
+                        state.config.base_url
+                    )
                 })
                 .collect();
-            let body = t.targs("mail-digest-body", &[("name", u.display_name.clone()), ("count", list.len().to_string()), ("cases", lines.join("\n"))]);
-            crate::mail::enqueue(&tx, &crate::mail::Email { to: u.email.clone(), subject: t.ta("mail-digest-subject", &list.len().to_string()), body })
-                .await
-                .map_err(|e| e.to_string())?;
+            let body = t.targs(
+                "mail-digest-body",
+                &[("name", u.display_name.clone()), ("count", list.len().to_string()), ("cases", lines.join("\n"))],
+            );
+            crate::mail::enqueue(
+                &tx,
+                &crate::mail::Email { to: u.email.clone(), subject: t.ta("mail-digest-subject", &list.len().to_string()), body },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             sent += 1;
         }
         tx.commit().await.map_err(|e| e.to_string())?;

@@ -202,8 +202,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(b) => b,
             Err(_) => return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::PAYLOAD_TOO_LARGE),
         };
-        let sent =
-            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| if multipart { multipart_field(&bytes, "_csrf") } else { form_field(&bytes, "_csrf") });
         if !sent.is_some_and(|s| constant_time_eq(&s, &csrf)) {
             tracing::warn!(path = %parts.uri.path(), "refused a request without a valid CSRF token");
             return render_error(&state, &ctx, PageErrorKind::Csrf, StatusCode::FORBIDDEN);

@@ -343,7 +343,12 @@ pub struct CaseTransition {
 /// Moves a case (officers of the agency in charge; the company submits, withdraws or reopens).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", operation_id = "move_case", params(("id" = i64, Path, description = "Case id")), request_body = CaseTransition,
     responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn transition(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<CaseTransition>) -> Result<Json<CaseDetail>, ApiError> {
+pub async fn transition(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<CaseTransition>,
+) -> Result<Json<CaseDetail>, ApiError> {
     case_svc::transition(&state, &caller.user, id, b.version, &b.to, &b.note).await.map_err(|e| fail(caller.lang, e))?;
     Ok(Json(detail_of(&state, &caller, id).await?))
 }
@@ -360,7 +365,12 @@ pub struct WaitingWrite {
 /// Says whom the case waits on (the agency in charge only).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/waiting", operation_id = "set_case_waiting", params(("id" = i64, Path, description = "Case id")), request_body = WaitingWrite,
     responses((status = 200, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn waiting(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<WaitingWrite>) -> Result<Json<CaseDetail>, ApiError> {
+pub async fn waiting(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<WaitingWrite>,
+) -> Result<Json<CaseDetail>, ApiError> {
     case_svc::set_waiting(&state, &caller.user, id, b.version, &b.waiting_on, &b.note).await.map_err(|e| fail(caller.lang, e))?;
     Ok(Json(detail_of(&state, &caller, id).await?))
 }
@@ -384,7 +394,12 @@ fn message_kind(s: &str) -> MessageKind {
 /// Adds a message to the timeline.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/messages", operation_id = "add_case_message", params(("id" = i64, Path, description = "Case id")), request_body = MessageWrite,
     responses((status = 201, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn message(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<MessageWrite>) -> Result<Response, ApiError> {
+pub async fn message(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<MessageWrite>,
+) -> Result<Response, ApiError> {
     case_svc::message(&state, &caller.user, id, message_kind(&b.kind), &b.body, Vec::new()).await.map_err(|e| fail(caller.lang, e))?;
     Ok((axum::http::StatusCode::CREATED, Json(detail_of(&state, &caller, id).await?)).into_response())
 }
@@ -449,7 +464,12 @@ pub struct ReferralWrite {
 /// The agency in charge refers the case to another agency.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", operation_id = "refer_case", params(("id" = i64, Path, description = "Case id")), request_body = ReferralWrite,
     responses((status = 201, body = CaseDetail), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn refer(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(b): ApiJson<ReferralWrite>) -> Result<Response, ApiError> {
+pub async fn refer(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ReferralWrite>,
+) -> Result<Response, ApiError> {
     let to = store::agencies::by_code(&state.store.db, b.to_agency.trim())
         .await
         .map_err(|e| ApiError::store(caller.lang, e))?
@@ -470,8 +490,16 @@ pub struct ReferralDecision {
 /// The receiving agency accepts or declines a referral.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/decision", operation_id = "decide_referral", params(("id" = i64, Path, description = "Referral id")), request_body = ReferralDecision,
     responses((status = 200, body = CaseDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn decide(State(state): State<AppState>, caller: ApiUser, Path(rid): Path<i64>, ApiJson(b): ApiJson<ReferralDecision>) -> Result<Json<CaseDetail>, ApiError> {
-    let r = cases::referral(&state.store.db, rid).await.map_err(|e| ApiError::store(caller.lang, e))?.ok_or(caller.err(ApiErrorKind::NotFound))?;
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(rid): Path<i64>,
+    ApiJson(b): ApiJson<ReferralDecision>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let r = cases::referral(&state.store.db, rid)
+        .await
+        .map_err(|e| ApiError::store(caller.lang, e))?
+        .ok_or(caller.err(ApiErrorKind::NotFound))?;
     case_svc::decide_referral(&state, &caller.user, rid, b.accept, &b.reason).await.map_err(|e| fail(caller.lang, e))?;
     Ok(Json(detail_of(&state, &caller, r.case_id).await?))
 }

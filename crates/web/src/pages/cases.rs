@@ -13,11 +13,11 @@ use crate::i18n::Tr;
 use crate::services::today;
 use crate::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use domain::case::{CaseActor, CaseCategory, CaseStatus, Priority, WaitingOn};
 use domain::sla::SlaState;
 use domain::{FieldErrors, Role};
@@ -47,10 +47,6 @@ pub fn router() -> axum::Router<AppState> {
 }
 
 // ---- shared views -----------------------------------------------------------------------------
-
-pub fn label(t: &Tr, key: &str) -> String {
-    t.t(key)
-}
 
 fn status_label(t: &Tr, s: &str) -> String {
     CaseStatus::parse(s).map(|s| t.t(s.message_key())).unwrap_or_else(|| s.to_string())
@@ -500,7 +496,9 @@ fn event_text(t: &Tr, e: &cases::Event, agency_name: &dyn Fn(&str) -> String, us
         "assigned" => t.targs("case-ev-assigned", &[("to", if to.is_empty() { t.t("case-nobody") } else { users(to) })]),
         "routed" => t.targs("case-ev-routed", &[("agency", agency_name(to))]),
         "referred" => t.targs("case-ev-referred", &[("agency", agency_name(to)), ("scope", t.t(&format!("case-scope-{from}")))]),
-        "referral_accepted" => t.targs("case-ev-referral-accepted", &[("agency", agency_name(to)), ("scope", t.t(&format!("case-scope-{from}")))]),
+        "referral_accepted" => {
+            t.targs("case-ev-referral-accepted", &[("agency", agency_name(to)), ("scope", t.t(&format!("case-scope-{from}")))])
+        }
         "referral_declined" => t.targs("case-ev-referral-declined", &[("agency", agency_name(to))]),
         "merged" => t.targs("case-ev-merged", &[("target", to.to_string())]),
         "merged_in" => t.targs("case-ev-merged-in", &[("source", to.to_string())]),
@@ -571,7 +569,13 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         })
         .collect();
     let status = CaseStatus::parse(&k.status).unwrap_or(CaseStatus::Draft);
-    let actor = if company { Some(CaseActor::Company) } else if holds { Some(CaseActor::Officer) } else { None };
+    let actor = if company {
+        Some(CaseActor::Company)
+    } else if holds {
+        Some(CaseActor::Officer)
+    } else {
+        None
+    };
     let moves = actor
         .map(|a| domain::case::next_states(status, a))
         .unwrap_or_default()
@@ -603,7 +607,11 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         })
         .collect();
     let links = if staff {
-        cases::links(db, id).await?.into_iter().map(|l| (l.id, l.title, status_label(&t, &l.status), country_label(&state, &t, &l.country))).collect()
+        cases::links(db, id)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.title, status_label(&t, &l.status), country_label(&state, &t, &l.country)))
+            .collect()
     } else {
         Vec::new()
     };
@@ -617,14 +625,25 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
             .into_iter()
             .map(|f| {
                 let mine = user.agency_id == Some(f.agency_id) || user.role() == Role::PlatformAdmin;
-                (f.id, f.description, t.pick(&f.agency_ko, &f.agency_en).to_string(), t.date(&f.due_on), f.done_at.is_none() && mine, f.outcome)
+                (
+                    f.id,
+                    f.description,
+                    t.pick(&f.agency_ko, &f.agency_en).to_string(),
+                    t.date(&f.due_on),
+                    f.done_at.is_none() && mine,
+                    f.outcome,
+                )
             })
             .collect()
     } else {
         Vec::new()
     };
     let kb = if staff {
-        store::kb::for_case(db, id).await?.into_iter().map(|e| (e.id, t.pick(&e.title_ko, &e.title_en).to_string(), t.t(&format!("kb-status-{}", e.status)))).collect()
+        store::kb::for_case(db, id)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, t.pick(&e.title_ko, &e.title_en).to_string(), t.t(&format!("kb-status-{}", e.status))))
+            .collect()
     } else {
         Vec::new()
     };
@@ -633,7 +652,11 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         .await?
         .into_iter()
         .map(|c| {
-            let n = refs.hs(&c).or_else(|| refs.hs(c.get(..6).unwrap_or(""))).map(|h| t.pick(&h.name_ko, &h.name_en).to_string()).unwrap_or_default();
+            let n = refs
+                .hs(&c)
+                .or_else(|| refs.hs(c.get(..6).unwrap_or("")))
+                .map(|h| t.pick(&h.name_ko, &h.name_en).to_string())
+                .unwrap_or_default();
             (c, n)
         })
         .collect();
@@ -789,7 +812,12 @@ struct DecideForm {
     reason: String,
 }
 
-async fn decide_referral(State(state): State<AppState>, ctx: Ctx, Path(rid): Path<i64>, Form(f): Form<DecideForm>) -> Result<Response, PageError> {
+async fn decide_referral(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(rid): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let r = cases::referral(&state.store.db, rid).await?.ok_or_else(PageError::not_found)?;
     result(r.case_id, case_svc::decide_referral(&state, user, rid, f.decision == "accept", &f.reason).await, "case-flash-referral-decided")
@@ -836,7 +864,12 @@ struct FollowupForm {
     due_on: String,
 }
 
-async fn add_followup(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<FollowupForm>) -> Result<Response, PageError> {
+async fn add_followup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<FollowupForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let agency = f.agency.trim().parse::<i64>().unwrap_or(0);
     result(id, case_svc::add_followup(&state, user, id, agency, &f.description, &f.due_on).await, "case-flash-followup")
@@ -847,7 +880,12 @@ struct DoneForm {
     outcome: String,
 }
 
-async fn followup_done(State(state): State<AppState>, ctx: Ctx, Path(fid): Path<i64>, Form(f): Form<DoneForm>) -> Result<Response, PageError> {
+async fn followup_done(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(fid): Path<i64>,
+    Form(f): Form<DoneForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let fu = cases::followup(&state.store.db, fid).await?.ok_or_else(PageError::not_found)?;
     result(fu.case_id, case_svc::complete_followup(&state, user, fid, &f.outcome).await, "case-flash-followup")

@@ -10,12 +10,12 @@ use crate::error::PageError;
 use crate::services::today;
 use crate::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
-use domain::case::{CaseCategory, CaseStatus, Priority};
 use domain::Role;
+use domain::case::{CaseCategory, CaseStatus, Priority};
 use serde::Deserialize;
 use store::cases::{self, QueueFilter, QueueSort};
 use store::users::User;
@@ -36,8 +36,19 @@ pub fn router() -> axum::Router<AppState> {
         .route("/admin/desk/holidays/{day}/delete", post(delete_holiday))
 }
 
-pub const VIEWS: [&str; 11] =
-    ["agency", "mine", "unassigned", "at_risk", "overdue", "waiting_company", "waiting_foreign", "waiting_agency", "referred", "closed", "all"];
+pub const VIEWS: [&str; 11] = [
+    "agency",
+    "mine",
+    "unassigned",
+    "at_risk",
+    "overdue",
+    "waiting_company",
+    "waiting_foreign",
+    "waiting_agency",
+    "referred",
+    "closed",
+    "all",
+];
 
 /// Cases due within this many business days count as at risk in the queue.
 pub const AT_RISK_DAYS: i64 = 3;
@@ -173,7 +184,12 @@ fn with_page(query: &str, page: i64) -> String {
     format!("/officer/cases?{s}page={page}")
 }
 
-async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQuery>, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<QueueQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let v = staff(user)?;
     let cfg = state.desk().await?;
@@ -209,7 +225,11 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<QueueQue
         categories: CaseCategory::ALL.iter().map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
         countries: country_options(&state, &t),
         priorities: Priority::ALL.iter().map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
-        statuses: CaseStatus::ALL.iter().filter(|s| **s != CaseStatus::Draft).map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
+        statuses: CaseStatus::ALL
+            .iter()
+            .filter(|s| **s != CaseStatus::Draft)
+            .map(|c| (c.as_str().to_string(), t.t(c.message_key())))
+            .collect(),
         sorts: ["due", "priority", "newest", "updated"].iter().map(|s| (s.to_string(), t.t(&format!("queue-sort-{s}")))).collect(),
         total,
         page,
@@ -362,13 +382,15 @@ struct ConfigQuery {
     ok: Option<String>,
 }
 
-const CONFIG_ERRORS: &[&str] = &["case-error-required", "case-error-date", "desk-error-number", "case-error-invalid", "desk-error-duplicate-holiday"];
+const CONFIG_ERRORS: &[&str] =
+    &["case-error-required", "case-error-date", "desk-error-number", "case-error-invalid", "desk-error-duplicate-holiday"];
 
 async fn config_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ConfigQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
     admin(user)?;
     let cfg = state.desk().await?;
-    let p = Page::new(&state, &ctx, "desk-config-title").with_flash(q.ok.as_deref().filter(|k| *k == "desk-config-saved").map(|_| "desk-config-saved"));
+    let p = Page::new(&state, &ctx, "desk-config-title")
+        .with_flash(q.ok.as_deref().filter(|k| *k == "desk-config-saved").map(|_| "desk-config-saved"));
     let t = p.t;
     let any = t.t("desk-any");
     let this_year = today().year();
@@ -406,7 +428,11 @@ async fn config_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Co
         .filter(|h| h.day.get(..4).and_then(|y| y.parse::<i32>().ok()).is_some_and(|y| y == this_year || y == this_year + 1))
         .map(|h| (h.day.clone(), t.date(&h.day), t.pick(&h.name_ko, &h.name_en).to_string()))
         .collect();
-    let agencies = store::agencies::list(&state.store.db).await?.into_iter().map(|a| (a.id.to_string(), t.pick(&a.name_ko, &a.name_en).to_string())).collect();
+    let agencies = store::agencies::list(&state.store.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id.to_string(), t.pick(&a.name_ko, &a.name_en).to_string()))
+        .collect();
     render(ConfigTemplate {
         rules,
         targets,
@@ -468,7 +494,8 @@ async fn add_rule(State(state): State<AppState>, ctx: Ctx, Form(f): Form<RuleFor
     if store::agencies::by_id(&state.store.db, agency).await?.is_none() {
         return Ok(config_error("case-error-invalid"));
     }
-    store::desk::add_routing_rule(&state.store.db, position, category, country.as_deref(), (!hs.is_empty()).then_some(hs.as_str()), agency).await?;
+    store::desk::add_routing_rule(&state.store.db, position, category, country.as_deref(), (!hs.is_empty()).then_some(hs.as_str()), agency)
+        .await?;
     config_changed(&state, user, "routing").await
 }
 

@@ -19,7 +19,10 @@ pub fn csv(file_name: &str, head: &[String], rows: &[Vec<String>]) -> Result<Res
         w.flush().map_err(|_| PageError(PageErrorKind::Internal))?;
     }
     Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
         out,
     )
         .into_response())

@@ -10,10 +10,10 @@ use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use domain::case::CaseCategory;
 use domain::{FieldErrors, Role};
 use serde::Deserialize;
@@ -183,7 +183,8 @@ async fn staff_list(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
         .collect();
     let (published, _) = store::kb::published(db, 20, 0).await?;
     let published = published.iter().map(|e| view(&state, &t, e)).collect();
-    let sections = vec![("kb-pending", "kb-pending", pending), ("kb-drafts", "kb-drafts", drafts), ("kb-published-list", "kb-published", published)];
+    let sections =
+        vec![("kb-pending", "kb-pending", pending), ("kb-drafts", "kb-drafts", drafts), ("kb-published-list", "kb-published", published)];
     render(StaffListTemplate { p, sections })
 }
 
@@ -248,19 +249,18 @@ fn shown(fields: &[Field]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn edit_page(state: &AppState, ctx: &Ctx, e: Entry, form: Option<KbForm>, errs: FieldErrors, q: EditQuery) -> Result<Response, PageError> {
+async fn edit_page(
+    state: &AppState,
+    ctx: &Ctx,
+    e: Entry,
+    form: Option<KbForm>,
+    errs: FieldErrors,
+    q: EditQuery,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let mut p = Page::new(state, ctx, "kb-edit-title").with_flash(KB_FLASHES.iter().copied().find(|k| Some(*k) == q.ok.as_deref()));
     let t = p.t;
-    let form = form.unwrap_or_else(|| KbForm {
-        category: e.category.clone(),
-        country: e.country.clone(),
-        hs_codes: e.hs_codes.clone(),
-        title_ko: e.title_ko.clone(),
-        title_en: e.title_en.clone(),
-        summary_ko: e.summary_ko.clone(),
-        summary_en: e.summary_en.clone(),
-    });
+    let form = form.unwrap_or_else(|| KbForm::of(&e));
     if !e.title_ko.is_empty() {
         p.title = format!("{} · {}", t.t("kb-edit-title"), t.pick(&e.title_ko, &e.title_en));
     }
@@ -292,7 +292,12 @@ fn to_page(e: CaseError) -> PageError {
     }
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<EditQuery>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<EditQuery>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let e = case_svc::kb_for_staff(&state, user, id).await.map_err(to_page)?;
     edit_page(&state, &ctx, e, None, FieldErrors::default(), q).await

@@ -6,10 +6,10 @@ pub mod admin;
 pub mod cases;
 pub mod company;
 pub mod desk_queue;
-pub mod kb;
 pub mod export;
 pub mod guides;
 pub mod home;
+pub mod kb;
 pub mod officer;
 pub mod program_admin;
 pub mod programs;
@@ -70,7 +70,8 @@ impl Page {
         let t = ctx.tr();
         let path = ctx.here.split('?').next().unwrap_or("/").to_string();
         let role = ctx.user.as_ref().map(|u| u.role());
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav-home"), ("/programs", "nav-programs"), ("/guides", "nav-guides"), ("/knowledge", "nav-knowledge")];
+        let mut items: Vec<(&'static str, &'static str)> =
+            vec![("/", "nav-home"), ("/programs", "nav-programs"), ("/guides", "nav-guides"), ("/knowledge", "nav-knowledge")];
         match role {
             Some(Role::CompanyMember) => items.extend([
                 ("/desk", "nav-desk"),

@@ -681,7 +681,9 @@ async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
                     let title = payload["title"].as_str().unwrap_or("");
                     (t.ta(&format!("notification-{kind}"), title), format!("/cases/{}", payload["case_id"]))
                 }
-                "kb_reviewed" => (t.ta("notification-kb_reviewed", payload["title"].as_str().unwrap_or("")), format!("/officer/kb/{}", payload["kb_id"])),
+                "kb_reviewed" => {
+                    (t.ta("notification-kb_reviewed", payload["title"].as_str().unwrap_or("")), format!("/officer/kb/{}", payload["kb_id"]))
+                }
                 other => (other.to_string(), "/".to_string()),
             };
             (t.datetime(&n.created_at), text, href, n.read_at.is_none())
