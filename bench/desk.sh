@@ -25,29 +25,18 @@ GLOBALDESK_LOG=warn $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PO
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.1; done
+. bench/lib.sh
 
-login() { # e-mail → session cookie
-  local jar; jar=$(mktemp)
-  local csrf
-  csrf=$(curl -s -c "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="csrf-token" content="[a-f0-9]*"' | sed 's/.*content="//;s/"//')
-  curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&email=$1&password=globaldesk-demo" http://127.0.0.1:$PORT/login
-  grep gd_session "$jar" | awk '{print $7}'
-}
 officer=$(login officer@demo.test)
 admin=$(login admin@demo.test)
 total=$(curl -s -H "Cookie: gd_session=$admin" "http://127.0.0.1:$PORT/officer/cases?view=all" | grep -o 'id="queue-total">[^<]*' | sed 's/.*>//')
 echo "cases visible to the platform admin: $total"
 
-run() { # label cookie path
-  echo "== $1: GET $3"
-  curl -s -o /dev/null -w "status %{http_code}, %{size_download} bytes, single request %{time_total}s\n" -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3"
-  wrk -t2 -c200 -d"$DURATION" --latency -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
-}
-run "queue: the agency's open cases (MSS officer)" "$officer" "/officer/cases"
-run "queue: overdue" "$officer" "/officer/cases?view=overdue"
-run "queue: waiting on the company, sorted by priority" "$officer" "/officer/cases?view=waiting_company&sort=priority"
-run "queue with full-text search (Korean)" "$officer" "/officer/cases?view=all&q=%EC%9D%B8%EC%A6%9D"
-run "public knowledge base search" "$officer" "/knowledge?q=halal"
+wrk_page "queue: the agency's open cases (MSS officer)" "$officer" "/officer/cases"
+wrk_page "queue: overdue" "$officer" "/officer/cases?view=overdue"
+wrk_page "queue: waiting on the company, sorted by priority" "$officer" "/officer/cases?view=waiting_company&sort=priority"
+wrk_page "queue with full-text search (Korean)" "$officer" "/officer/cases?view=all&q=%EC%9D%B8%EC%A6%9D"
+wrk_page "public knowledge base search" "$officer" "/knowledge?q=halal"
 
 # The case page over random cases (the platform admin may open any).
 cat > /tmp/gd-case.lua <<LUA

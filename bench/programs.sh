@@ -22,28 +22,17 @@ GLOBALDESK_LOG=warn $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PO
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.05; done
+. bench/lib.sh
 
-login() { # e-mail → session cookie
-  local jar; jar=$(mktemp)
-  local csrf
-  csrf=$(curl -s -c "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="csrf-token" content="[a-f0-9]*"' | sed 's/.*content="//;s/"//')
-  curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&email=$1&password=globaldesk-demo" http://127.0.0.1:$PORT/login
-  grep gd_session "$jar" | awk '{print $7}'
-}
 member=$(login company@demo.test)
 officer=$(login kotra@demo.test)
 page=$(curl -s -H "Cookie: gd_session=$member" http://127.0.0.1:$PORT/my/programs)
 echo "programs for you: $(echo "$page" | grep -o 'id="group-[a-z-]*"' | tr '\n' ' '); $(echo "$page" | grep -o 'id="others-count">[^<]*')"
 echo "programs in the catalog: $(curl -s http://127.0.0.1:$PORT/programs | grep -o 'id="result-count" role="status">[^<]*' | sed 's/.*>//')"
 
-run() { # label cookie path
-  echo "== $1: GET $3"
-  curl -s -o /dev/null -w "status %{http_code}, %{size_download} bytes, single request %{time_total}s\n" -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3"
-  wrk -t2 -c200 -d"$DURATION" --latency -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
-}
-run "programs for you (company member, $PROGRAMS programs)" "$member" "/my/programs"
-run "program catalog, page 1" "$member" "/programs"
-run "officer program list (page 1)" "$officer" "/officer/programs"
+wrk_page "programs for you (company member, $PROGRAMS programs)" "$member" "/my/programs"
+wrk_page "program catalog, page 1" "$member" "/programs"
+wrk_page "officer program list (page 1)" "$officer" "/officer/programs"
 
 # The rule editor's live check: parse, count over every company, a sample with explanations and
 # the diff with the published version. Timed one request at a time (it is not a page a crowd loads).

@@ -40,13 +40,7 @@ trap 'kill $pid 2>/dev/null' EXIT
 until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.02; done
 echo "ready after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
-login() { # e-mail → session cookie
-  local jar; jar=$(mktemp)
-  local csrf
-  csrf=$(curl -s -c "$jar" http://127.0.0.1:$PORT/login | grep -o 'name="csrf-token" content="[a-f0-9]*"' | sed 's/.*content="//;s/"//')
-  curl -s -b "$jar" -c "$jar" -o /dev/null -d "_csrf=$csrf&email=$1&password=globaldesk-demo" http://127.0.0.1:$PORT/login
-  grep gd_session "$jar" | awk '{print $7}'
-}
+. bench/lib.sh
 officer=$(login officer@demo.test)
 member=$(login company@demo.test)
 company_id=$(curl -s -H "Authorization: Bearer $($BIN --database-url "$URL" token create --email company@demo.test 2>/dev/null)" http://127.0.0.1:$PORT/api/v1/me | sed 's/.*"company_id":\([0-9]*\).*/\1/')
