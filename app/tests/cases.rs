@@ -43,6 +43,14 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts the report form as the browser does (multipart, with the form token).
+async fn post_report(b: &Browser, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> reqwest::Response {
+    let mut all = vec![("_csrf", b.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (ct, body) = multipart(&all, files);
+    b.http.post(format!("{}{path}", b.base)).header("content-type", ct).body(body).send().await.unwrap()
+}
+
 async fn upload(api: &Api, case_id: i64, kind: &str, name: &str, bytes: &[u8]) -> (u16, Value) {
     let (ct, body) = multipart(&[("kind", kind), ("body", "첨부합니다")], &[("file", name, bytes)]);
     let r = api
@@ -389,14 +397,35 @@ async fn report_in_the_browser_with_a_draft_then_follow_it() {
     let b = app.login("company@demo.test").await;
     // Errors in Korean, nothing saved.
     let before = store::cases::count_all(&app.state.store.db).await.unwrap();
-    let r = b.post("/cases", &[("action", "submit"), ("category", "customs"), ("country", "ZZ"), ("title", ""), ("description", "")]).await;
+    let r = post_report(
+        &b,
+        "/cases",
+        &[("action", "submit"), ("category", "customs"), ("country", "ZZ"), ("title", ""), ("description", "")],
+        &[],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("국가 코드") && html.contains("ZZ") && html.contains("알 수 없습니다"), "{}", &html[..html.len().min(400)]);
     assert!(html.contains("무슨 일이 있었는지 20자 이상 적어 주세요."));
     assert_eq!(store::cases::count_all(&app.state.store.db).await.unwrap(), before);
     // A draft saves with little, and only the company sees it.
-    let r = b.post("/cases", &[("action", "draft"), ("title", "베트남 에너지 라벨 시험"), ("category", "technical_regulation")]).await;
+    // An executable is refused on the file field, with what was typed kept and nothing saved.
+    let r =
+        post_report(&b, "/cases", &[("action", "draft"), ("title", "베트남 에너지 라벨 시험")], &[("files", "label.pdf", b"MZ\x90\x00")])
+            .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"files-err\"") && html.contains("베트남 에너지 라벨 시험"));
+    assert_eq!(store::cases::count_all(&app.state.store.db).await.unwrap(), before);
+    let pdf: &[u8] = b"%PDF-1.4\n%%EOF\n";
+    let r = post_report(
+        &b,
+        "/cases",
+        &[("action", "draft"), ("title", "베트남 에너지 라벨 시험"), ("category", "technical_regulation")],
+        &[("files", "시험성적서.pdf", pdf)],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.trim_start_matches("/cases/").split('?').next().unwrap().parse().unwrap();
@@ -405,21 +434,29 @@ async fn report_in_the_browser_with_a_draft_then_follow_it() {
     // Submitting the draft from its edit form routes it (technical regulations → KOTRA).
     let (_, edit) = b.text(&format!("/cases/{id}/edit")).await;
     let version = text_after(&edit, "name=\"version\" value=\"", '"').to_string();
-    let r = b
-        .post(
-            &format!("/cases/{id}/edit"),
-            &[
-                ("version", &version),
-                ("action", "submit"),
-                ("category", "technical_regulation"),
-                ("country", "VN"),
-                ("title", "베트남 에너지 라벨 시험"),
-                ("hs_codes", "8516"),
-                ("description", "베트남 바이어가 현지 시험기관의 에너지 효율 시험 성적서를 요구합니다."),
-            ],
-        )
-        .await;
+    let r = post_report(
+        &b,
+        &format!("/cases/{id}/edit"),
+        &[
+            ("version", &version),
+            ("action", "submit"),
+            ("category", "technical_regulation"),
+            ("country", "VN"),
+            ("title", "베트남 에너지 라벨 시험"),
+            ("hs_codes", "8516"),
+            ("description", "베트남 바이어가 현지 시험기관의 에너지 효율 시험 성적서를 요구합니다."),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(r.status(), 303);
+    // The file given with the draft is on the case, for the agency too.
+    let files = store::cases::attachments(&app.state.store.db, id, false).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!((files[0].file_name.as_str(), files[0].media_type.as_str()), ("시험성적서.pdf", "application/pdf"));
+    let r = officer.get(&format!("/attachments/{}", files[0].id)).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf);
     let (s, html) = officer.text(&format!("/cases/{id}")).await;
     assert_eq!(s, 200);
     assert!(html.contains("data-status=\"submitted\""));

@@ -240,13 +240,23 @@ pub fn validate_report(state: &AppState, f: &ReportForm, submitting: bool) -> st
     }
 }
 
-/// Saves a new report or the company's draft; with `submit`, sends it to the desk.
-pub async fn save_report(state: &AppState, user: &User, existing: Option<(i64, i64)>, form: &ReportForm, submit: bool) -> Result<i64> {
+/// Saves a new report or the company's draft, with any evidence attached; with `submit`, sends
+/// it to the desk.
+pub async fn save_report(
+    state: &AppState,
+    user: &User,
+    existing: Option<(i64, i64)>,
+    form: &ReportForm,
+    submit: bool,
+    files: Vec<Upload>,
+) -> Result<i64> {
     let company_id = match viewer(user) {
         Some(Viewer::Company(c)) => c,
         _ => return Err(CaseError::Forbidden),
     };
     let fields = validate_report(state, form, submit).map_err(CaseError::Invalid)?;
+    let checked = check_uploads(&files)?;
+    let stored = store_files(state, &files, &checked).await?;
     let tx = state.store.db.begin().await?;
     let id = match existing {
         Some((id, version)) => {
@@ -266,6 +276,10 @@ pub async fn save_report(state: &AppState, user: &User, existing: Option<(i64, i
             id
         }
     };
+    if !files.is_empty() {
+        let ev = cases::add_event(&tx, event(id, "message", user, None, None, "", false)).await?;
+        record_files(&tx, id, ev, user, &files, &stored, false).await?;
+    }
     if submit {
         let mut k = cases::get(&tx, id).await?.ok_or(CaseError::NotFound)?;
         submit_case(state, &tx, user, &mut k, &fields.hs_codes).await?;
@@ -570,26 +584,10 @@ pub async fn message(state: &AppState, user: &User, case_id: i64, kind: MessageK
         (MessageKind::Reply, false) => "reply",
     };
     // Files are written before the transaction; if it fails they are unreferenced and harmless.
-    let stored = store_files(state, k.id, &files, &checked).await?;
+    let stored = store_files(state, &files, &checked).await?;
     let tx = state.store.db.begin().await?;
     let ev = cases::add_event(&tx, event(k.id, ev_kind, user, None, None, body.trim(), internal)).await?;
-    for (f, (kind_, key, sha)) in files.iter().zip(&stored) {
-        cases::add_attachment(
-            &tx,
-            cases::NewAttachment {
-                case_id: k.id,
-                event_id: Some(ev),
-                file_name: &domain::upload::clean_name(&f.name),
-                media_type: kind_.media_type,
-                size_bytes: f.bytes.len() as i64,
-                sha256: sha,
-                storage_key: key,
-                uploaded_by: user.id,
-                internal,
-            },
-        )
-        .await?;
-    }
+    record_files(&tx, k.id, ev, user, &files, &stored, internal).await?;
     let mut state_changed = false;
     match ev_kind {
         "request" => {
@@ -959,17 +957,17 @@ fn check_uploads(files: &[Upload]) -> Result<Vec<domain::upload::Kind>> {
     files.iter().map(|f| domain::upload::check(&f.bytes).map_err(CaseError::Upload)).collect()
 }
 
-/// Writes the files under random names; returns (kind, storage key, sha256) per file.
+/// Writes the files under random names; returns (kind, storage key, sha256) per file. Names
+/// never come from the upload, so nothing a user sends can choose a path.
 async fn store_files(
     state: &AppState,
-    case_id: i64,
     files: &[Upload],
     kinds: &[domain::upload::Kind],
 ) -> Result<Vec<(domain::upload::Kind, String, String)>> {
     use sha2::Digest;
     let mut out = Vec::with_capacity(files.len());
     for (f, kind) in files.iter().zip(kinds) {
-        let key = format!("cases/{case_id}/{}.{}", store::random_token(), kind.extension);
+        let key = format!("attachments/{}.{}", store::random_token(), kind.extension);
         let path = desk::attachment_path(state, &key);
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir).await.map_err(|e| CaseError::Internal(format!("creating {}: {e}", dir.display())))?;
@@ -978,6 +976,36 @@ async fn store_files(
         out.push((*kind, key, hex::encode(sha2::Sha256::digest(&f.bytes))));
     }
     Ok(out)
+}
+
+/// Records stored files as attachments of a timeline event.
+async fn record_files(
+    tx: &impl store::ConnectionTrait,
+    case_id: i64,
+    event_id: i64,
+    user: &User,
+    files: &[Upload],
+    stored: &[(domain::upload::Kind, String, String)],
+    internal: bool,
+) -> Result<()> {
+    for (f, (kind, key, sha)) in files.iter().zip(stored) {
+        cases::add_attachment(
+            tx,
+            cases::NewAttachment {
+                case_id,
+                event_id: Some(event_id),
+                file_name: &domain::upload::clean_name(&f.name),
+                media_type: kind.media_type,
+                size_bytes: f.bytes.len() as i64,
+                sha256: sha,
+                storage_key: key,
+                uploaded_by: user.id,
+                internal,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 // ---- knowledge base ---------------------------------------------------------------------------

@@ -196,7 +196,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         // Only the forms that take files may send that much; anything else stays small.
-        let takes_files = parts.uri.path().ends_with("/message");
+        let path = parts.uri.path();
+        let takes_files = path == "/cases" || (path.starts_with("/cases/") && (path.ends_with("/message") || path.ends_with("/edit")));
         let limit = if multipart && takes_files { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,

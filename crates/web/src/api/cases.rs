@@ -189,7 +189,7 @@ pub async fn create(State(state): State<AppState>, caller: ApiUser, ApiJson(b): 
         impact_krw: b.impact_krw.map(|n| n.to_string()).unwrap_or_default(),
         deadline: b.deadline.unwrap_or_default(),
     };
-    let id = case_svc::save_report(&state, &caller.user, None, &form, b.submit).await.map_err(|e| fail(caller.lang, e))?;
+    let id = case_svc::save_report(&state, &caller.user, None, &form, b.submit, Vec::new()).await.map_err(|e| fail(caller.lang, e))?;
     let detail = detail_of(&state, &caller, id).await?;
     Ok((axum::http::StatusCode::CREATED, Json(detail)).into_response())
 }

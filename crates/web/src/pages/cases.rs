@@ -27,11 +27,11 @@ use store::users::User;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/cases", get(my_cases).post(create))
+        .route("/cases", get(my_cases).post(create).layer(DefaultBodyLimit::max(crate::session::MAX_UPLOAD_BYTES)))
         .route("/cases/new", get(new_form))
         .route("/cases/similar", get(similar))
         .route("/cases/{id}", get(detail))
-        .route("/cases/{id}/edit", get(edit_form).post(save_edit))
+        .route("/cases/{id}/edit", get(edit_form).post(save_edit).layer(DefaultBodyLimit::max(crate::session::MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/message", post(message).layer(DefaultBodyLimit::max(crate::session::MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/move", post(move_case))
         .route("/cases/{id}/waiting", post(waiting))
@@ -246,6 +246,7 @@ struct CaseFormTemplate {
     fields: Vec<Field>,
     description: String,
     description_error: String,
+    files_error: String,
     action: String,
     version: i64,
     products: Vec<(String, String)>,
@@ -284,6 +285,7 @@ async fn form_page(
     let t = p.t;
     let fields = report_fields(state, &t, &f, &errs);
     let description_error = errs.for_field("description").map(|e| t.field_error(e)).unwrap_or_default();
+    let files_error = errs.for_field("files").map(|e| t.field_error(e)).unwrap_or_default();
     // The company's own products, offered as one-click choices.
     let mut products = Vec::new();
     if let Some(cid) = user.company_id
@@ -296,7 +298,8 @@ async fn form_page(
         }
     }
     let invalid = !errs.is_empty();
-    let mut r = render(CaseFormTemplate { p, fields, description: f.description, description_error, action, version, products })?;
+    let mut r =
+        render(CaseFormTemplate { p, fields, description: f.description, description_error, files_error, action, version, products })?;
     if invalid {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -311,22 +314,56 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     form_page(&state, &ctx, user, ReportForm::default(), FieldErrors::default(), "/cases".into(), 0).await
 }
 
-#[derive(Deserialize)]
+/// The report form as posted (multipart, since it may carry files).
+#[derive(Default)]
 struct ReportPost {
-    #[serde(flatten)]
     form: ReportForm,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     version: i64,
+    files: Vec<Upload>,
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ReportPost>) -> Result<Response, PageError> {
+/// Reads the report form's fields and files; None when the body is not a readable form.
+async fn read_report(mut mp: Multipart) -> Option<ReportPost> {
+    let mut r = ReportPost::default();
+    while let Some(field) = mp.next_field().await.ok()? {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.ok()?;
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "files" => {
+                if let Some(n) = file_name.filter(|_| !bytes.is_empty()) {
+                    r.files.push(Upload { name: n, bytes: bytes.to_vec() });
+                }
+            }
+            "category" => r.form.category = text(),
+            "country" => r.form.country = text(),
+            "hs_codes" => r.form.hs_codes = text(),
+            "title" => r.form.title = text(),
+            "description" => r.form.description = text(),
+            "impact_krw" => r.form.impact_krw = text(),
+            "deadline" => r.form.deadline = text(),
+            "action" => r.action = text(),
+            "version" => r.version = text().trim().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    Some(r)
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Response, PageError> {
     let user = ctx.user()?;
+    let mut f = read_report(mp).await.ok_or(PageError(crate::error::PageErrorKind::Csrf))?;
     let submit = f.action == "submit";
-    match case_svc::save_report(&state, user, None, &f.form, submit).await {
+    let files = std::mem::take(&mut f.files);
+    match case_svc::save_report(&state, user, None, &f.form, submit, files).await {
         Ok(id) => Ok(done(id, if submit { "case-flash-submitted" } else { "case-flash-saved" })),
         Err(CaseError::Invalid(errs)) => form_page(&state, &ctx, user, f.form, errs, "/cases".into(), 0).await,
+        // A refused file comes back on the file field, with what was typed kept.
+        Err(CaseError::Upload(u)) => {
+            form_page(&state, &ctx, user, f.form, FieldErrors::single("files", u.message_key()), "/cases".into(), 0).await
+        }
         Err(e) => Err(not_found_or_forbidden(e)),
     }
 }
@@ -351,12 +388,18 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     form_page(&state, &ctx, user, f, FieldErrors::default(), format!("/cases/{id}/edit"), k.version).await
 }
 
-async fn save_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ReportPost>) -> Result<Response, PageError> {
+async fn save_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, mp: Multipart) -> Result<Response, PageError> {
     let user = ctx.user()?;
+    let mut f = read_report(mp).await.ok_or(PageError(crate::error::PageErrorKind::Csrf))?;
     let submit = f.action == "submit";
-    match case_svc::save_report(&state, user, Some((id, f.version)), &f.form, submit).await {
+    let files = std::mem::take(&mut f.files);
+    let action = format!("/cases/{id}/edit");
+    match case_svc::save_report(&state, user, Some((id, f.version)), &f.form, submit, files).await {
         Ok(id) => Ok(done(id, if submit { "case-flash-submitted" } else { "case-flash-saved" })),
-        Err(CaseError::Invalid(errs)) => form_page(&state, &ctx, user, f.form, errs, format!("/cases/{id}/edit"), f.version).await,
+        Err(CaseError::Invalid(errs)) => form_page(&state, &ctx, user, f.form, errs, action, f.version).await,
+        Err(CaseError::Upload(u)) => {
+            form_page(&state, &ctx, user, f.form, FieldErrors::single("files", u.message_key()), action, f.version).await
+        }
         Err(CaseError::Stale) => Ok(back_with_error(id, &CaseError::Stale)),
         Err(e) => Err(not_found_or_forbidden(e)),
     }
