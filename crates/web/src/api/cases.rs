@@ -106,41 +106,15 @@ pub struct CaseList {
     pub items: Vec<CaseJson>,
 }
 
-#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
-pub struct CaseListQuery {
-    /// agency (default), mine, unassigned, at_risk, overdue, waiting_company, waiting_foreign, waiting_agency, referred, closed, all.
-    #[serde(default)]
-    pub view: String,
-    /// Full text, Korean or English.
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub category: String,
-    #[serde(default)]
-    pub country: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub priority: String,
-    #[serde(default)]
-    pub page: i64,
-}
-
 /// Cases the caller may see: a company its own, an agency what it holds or was referred.
-#[utoipa::path(get, path = "/api/v1/cases", operation_id = "list_cases", params(CaseListQuery), responses((status = 200, body = CaseList), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<CaseListQuery>) -> Result<Json<CaseList>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/cases", operation_id = "list_cases", params(QueueQuery), responses((status = 200, body = CaseList), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(State(state): State<AppState>, caller: ApiUser, Query(mut q): Query<QueueQuery>) -> Result<Json<CaseList>, ApiError> {
     let v = case_svc::viewer(&caller.user).ok_or(caller.err(ApiErrorKind::Forbidden))?;
-    let qq = QueueQuery {
-        view: if matches!(v, Viewer::Company(_)) && q.view.is_empty() { "all".into() } else { q.view.clone() },
-        q: q.q.clone(),
-        category: q.category.clone(),
-        country: q.country.clone(),
-        priority: q.priority.clone(),
-        status: q.status.clone(),
-        sort: String::new(),
-        page: q.page,
-    };
-    let f = build_filter(&state, &caller.user, v, &qq, 50).await.map_err(|e| page_fail(caller.lang, e))?;
+    // A company has no agency queue: by default it lists all its cases.
+    if matches!(v, Viewer::Company(_)) && q.view.is_empty() {
+        q.view = "all".into();
+    }
+    let f = build_filter(&state, &caller.user, v, &q, 50).await.map_err(|e| page_fail(caller.lang, e))?;
     let items: Vec<CaseJson>;
     let total;
     if let Some(index) = state.case_index() {

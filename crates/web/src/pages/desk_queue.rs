@@ -55,10 +55,13 @@ pub const AT_RISK_DAYS: i64 = 3;
 
 pub const PAGE_SIZE: i64 = 25;
 
-#[derive(Deserialize, Default, Clone)]
+/// A queue as asked for, by the page's form or by the API's query string.
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
 pub struct QueueQuery {
+    /// agency (default; a company gets all its own), mine, unassigned, at_risk, overdue, waiting_company, waiting_foreign, waiting_agency, referred, closed, all.
     #[serde(default)]
     pub view: String,
+    /// Full text, Korean or English.
     #[serde(default)]
     pub q: String,
     #[serde(default)]
@@ -69,6 +72,7 @@ pub struct QueueQuery {
     pub priority: String,
     #[serde(default)]
     pub status: String,
+    /// due (default), priority, newest or updated.
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
