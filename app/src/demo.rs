@@ -19,7 +19,7 @@ pub const AGENCIES: [(&str, &str, &str, &str); 6] = [
 ];
 
 /// (e-mail, display name, role, agency code, what to print)
-const ACCOUNTS: [(&str, &str, Role, Option<&str>, &str); 10] = [
+const ACCOUNTS: [(&str, &str, Role, Option<&str>, &str); 11] = [
     ("company@demo.test", "김수출 (데모)", Role::CompanyMember, None, "company member — 예시기업 부산정밀"),
     ("officer@demo.test", "이담당 (데모)", Role::Officer, Some("MSS"), "officer — MSS regulatory desk"),
     ("kotra@demo.test", "박무역 (데모)", Role::Officer, Some("KOTRA"), "officer — KOTRA"),
@@ -30,6 +30,7 @@ const ACCOUNTS: [(&str, &str, Role, Option<&str>, &str); 10] = [
     ("agency-admin@demo.test", "오관리 (데모)", Role::AgencyAdmin, Some("MSS"), "agency admin — MSS"),
     ("admin@demo.test", "관리자 (데모)", Role::PlatformAdmin, None, "platform admin"),
     ("analyst@demo.test", "서분석 (데모)", Role::Analyst, None, "policy analyst"),
+    ("expert@demo.test", "Rina Hartono (데모)", Role::Expert, None, "local expert — illustrative Jakarta law firm"),
 ];
 
 pub fn password() -> String {

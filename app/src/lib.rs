@@ -3,6 +3,8 @@
 pub mod catalog;
 pub mod demo;
 pub mod desk_demo;
+pub mod expert_demo;
+pub mod playbook_seed;
 pub mod import;
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

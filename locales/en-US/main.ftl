@@ -826,6 +826,12 @@ mail-digest-body = Hello { $name },
 
 ## Country guides (navigator, first slice)
 nav-guides = Country guides
+nav-plans = Setting-up plans
+nav-experts = Local experts
+nav-playbooks = Playbooks
+nav-expert-review = Expert review
+nav-expert = Consultations
+role-expert = Local expert
 guides-title = Setting up abroad: country guides
 guides-intro = How a Korean SME sets up a company or an office in ten markets where Korean SMEs expand most: the procedures in order, the authority, documents, typical days and which steps wait on which, and the schedule they add up to (critical path).
 guides-illustrative = These guides are illustrative: compiled from general knowledge of the official procedures and not yet checked against the rules in force. Days and costs are estimates. Check with the authorities before acting on them.

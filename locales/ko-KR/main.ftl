@@ -826,6 +826,12 @@ mail-digest-body = { $name }님, 안녕하세요.
 
 ## Country guides (navigator, first slice)
 nav-guides = 국가별 진출 안내
+nav-plans = 해외법인 설립 계획
+nav-experts = 현지 전문가
+nav-playbooks = 진출 안내서 관리
+nav-expert-review = 전문가 심사
+nav-expert = 상담 요청
+role-expert = 현지 전문가
 guides-title = 국가별 해외법인 설립 안내
 guides-intro = 한국 중소기업이 많이 진출하는 10개국에서 현지 법인·사무소를 세우는 절차를 순서대로 정리했습니다. 단계별 담당 기관, 서류, 소요 기간과 선후 관계, 전체 일정(주경로)을 보여 줍니다.
 guides-illustrative = 이 안내는 공식 절차에 관한 일반 지식으로 정리한 예시 자료로, 현행 규정과 대조하여 검증하지 않았습니다. 소요 기간과 비용은 추정치입니다. 실제 진행 전에 담당 기관에 꼭 확인하세요.

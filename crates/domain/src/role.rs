@@ -15,10 +15,13 @@ pub enum Role {
     PlatformAdmin,
     /// Policy analyst: aggregate figures, no personal detail.
     Analyst,
+    /// A local expert (law firm, accountant, consultant, notary) listed in the directory; sees
+    /// only the consultations addressed to them.
+    Expert,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::CompanyMember, Role::Officer, Role::AgencyAdmin, Role::PlatformAdmin, Role::Analyst];
+    pub const ALL: [Role; 6] = [Role::CompanyMember, Role::Officer, Role::AgencyAdmin, Role::PlatformAdmin, Role::Analyst, Role::Expert];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +30,7 @@ impl Role {
             Role::AgencyAdmin => "agency_admin",
             Role::PlatformAdmin => "platform_admin",
             Role::Analyst => "analyst",
+            Role::Expert => "expert",
         }
     }
 

@@ -12,6 +12,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "programs", include_str!("../migrations/0003_programs.sql")),
     (4, "one_open_application", include_str!("../migrations/0004_one_open_application.sql")),
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
+    (6, "navigator", include_str!("../migrations/0006_navigator.sql")),
+    (7, "experts", include_str!("../migrations/0007_experts.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

@@ -84,6 +84,8 @@ pub fn viewer(user: &User) -> Option<Viewer> {
         Role::PlatformAdmin => Some(Viewer::Platform),
         // Analysts see aggregates, never a company's case.
         Role::Analyst => None,
+        // Experts see consultations addressed to them, not the desk.
+        Role::Expert => None,
     }
 }
 

@@ -43,7 +43,7 @@ pub fn can_view(user: &User, company: &store::companies::CompanyRow) -> bool {
         Role::CompanyMember => user.company_id == Some(company.id),
         Role::Officer | Role::AgencyAdmin => company.consent_version.is_some(),
         Role::PlatformAdmin => true,
-        Role::Analyst => false,
+        Role::Analyst | Role::Expert => false,
     }
 }
 

@@ -3,6 +3,8 @@
 
 pub mod cases;
 pub mod companies;
+pub mod experts;
+pub mod plans;
 pub mod programs;
 
 use crate::AppState;
@@ -76,15 +78,25 @@ pub fn router(_state: AppState) -> axum::Router<AppState> {
         .route("/api/v1/attachments/{id}", get(cases::download))
         .route("/api/v1/knowledge-base", get(cases::knowledge_base))
         .route("/api/v1/knowledge-base/{id}", get(cases::knowledge_entry))
+        .merge(plans::router())
+        .merge(experts::router())
         .route("/api/openapi.json", get(openapi_json))
         // Unknown API paths answer as the API does; unknown pages are the pages' business.
         .route("/api/v1/{*rest}", axum::routing::any(api_not_found));
-    let docs: axum::Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", ApiDoc::openapi()).into();
+    let docs: axum::Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi-ui.json", document()).into();
     api.merge(docs)
 }
 
+/// The whole API description: the main document and each area's own.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(plans::Doc::openapi());
+    doc.merge(experts::Doc::openapi());
+    doc
+}
+
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
 }
 
 async fn api_not_found(parts: Parts) -> ApiError {

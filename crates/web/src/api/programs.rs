@@ -841,7 +841,7 @@ fn may_read(user: &User, a: &Application) -> bool {
     match user.role() {
         Role::CompanyMember => user.company_id == Some(a.company_id),
         Role::Officer | Role::AgencyAdmin | Role::PlatformAdmin => a.status != "draft" && program_svc::can_manage(user, a.agency_id),
-        Role::Analyst => false,
+        Role::Analyst | Role::Expert => false,
     }
 }
 
@@ -934,7 +934,7 @@ pub async fn list_applications(
             None => Vec::new(),
         },
         Role::PlatformAdmin => applications::for_agency(db, None, status, limit).await.map_err(store_err)?,
-        Role::Analyst => return Err(caller.err(ApiErrorKind::Forbidden).into()),
+        Role::Analyst | Role::Expert => return Err(caller.err(ApiErrorKind::Forbidden).into()),
     };
     let t = Tr::new(caller.lang);
     let items: Vec<ApplicationJson> = rows.iter().map(|a| application_json(&t, user, a)).collect();
@@ -943,7 +943,7 @@ pub async fn list_applications(
 
 /// One application the caller may read, or the reason not.
 async fn readable(state: &AppState, caller: &ApiUser, id: i64) -> Result<Application, Fail> {
-    if caller.user.role() == Role::Analyst {
+    if matches!(caller.user.role(), Role::Analyst | Role::Expert) {
         return Err(caller.err(ApiErrorKind::Forbidden).into());
     }
     let a = applications::get(&state.store.db, id).await.map_err(|e| ApiError::store(caller.lang, e))?;

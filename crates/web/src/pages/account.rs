@@ -130,6 +130,7 @@ pub fn home_for(role: Role) -> &'static str {
         Role::CompanyMember => "/desk",
         Role::Officer | Role::AgencyAdmin | Role::PlatformAdmin => "/companies",
         Role::Analyst => "/insights",
+        Role::Expert => "/expert",
     }
 }
 

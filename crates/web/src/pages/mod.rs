@@ -6,11 +6,14 @@ pub mod admin;
 pub mod cases;
 pub mod company;
 pub mod desk_queue;
+pub mod experts;
 pub mod export;
 pub mod guides;
 pub mod home;
 pub mod kb;
 pub mod officer;
+pub mod plans;
+pub mod playbooks_admin;
 pub mod program_admin;
 pub mod programs;
 pub mod refs;
@@ -35,6 +38,9 @@ pub fn router() -> axum::Router<AppState> {
         .merge(desk_queue::router())
         .merge(kb::router())
         .merge(guides::router())
+        .merge(plans::router())
+        .merge(playbooks_admin::router())
+        .merge(experts::router())
         .merge(program_admin::router())
         .merge(admin::router())
         .merge(refs::router())
@@ -78,12 +84,16 @@ impl Page {
                 ("/my/programs", "nav-my-programs"),
                 ("/applications", "nav-applications"),
                 ("/cases", "nav-cases"),
+                ("/plans", "nav-plans"),
+                ("/experts", "nav-experts"),
                 ("/company", "nav-company"),
                 ("/company/members", "nav-members"),
             ]),
             Some(Role::Officer) => items.extend([
                 ("/officer/cases", "nav-case-queue"),
                 ("/officer/kb", "nav-kb-staff"),
+                ("/officer/playbooks", "nav-playbooks"),
+                ("/officer/experts", "nav-expert-review"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
                 ("/officer/applications", "nav-app-queue"),
@@ -91,6 +101,8 @@ impl Page {
             Some(Role::AgencyAdmin) => items.extend([
                 ("/officer/cases", "nav-case-queue"),
                 ("/officer/kb", "nav-kb-staff"),
+                ("/officer/playbooks", "nav-playbooks"),
+                ("/officer/experts", "nav-expert-review"),
                 ("/admin/desk", "nav-desk-config"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
@@ -100,6 +112,8 @@ impl Page {
             Some(Role::PlatformAdmin) => items.extend([
                 ("/officer/cases", "nav-case-queue"),
                 ("/officer/kb", "nav-kb-staff"),
+                ("/officer/playbooks", "nav-playbooks"),
+                ("/officer/experts", "nav-expert-review"),
                 ("/admin/desk", "nav-desk-config"),
                 ("/companies", "nav-companies"),
                 ("/officer/programs", "nav-program-admin"),
@@ -108,6 +122,7 @@ impl Page {
                 ("/admin/audit", "nav-audit"),
             ]),
             Some(Role::Analyst) => items.extend([("/insights", "nav-insights")]),
+            Some(Role::Expert) => items.extend([("/expert", "nav-expert")]),
             None => {}
         }
         if role.is_some() {

@@ -1,0 +1,1 @@
+//! Illustrative local experts for the demo (fictitious firms, marked as such).

@@ -1,0 +1,1 @@
+//! The shipped country playbooks, loaded as published version 1 when a database has none.

@@ -1,0 +1,1 @@
+//! The directory of vetted local experts and the consultations companies book with them.

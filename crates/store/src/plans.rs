@@ -1,0 +1,1 @@
+//! Companies' plans for setting up abroad: the checklist, notes, evidence and playbook updates.

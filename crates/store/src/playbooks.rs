@@ -1,0 +1,1 @@
+//! Country playbooks as versions: drafts, review, publication.

@@ -1,0 +1,1 @@
+//! Local experts: the directory, verification by agencies, consultations and ratings.

@@ -1,0 +1,1 @@
+//! Plans for setting up abroad and the playbooks behind them.

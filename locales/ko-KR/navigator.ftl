@@ -1,0 +1,2 @@
+## Navigator: playbooks and plans
+
