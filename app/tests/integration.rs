@@ -3,6 +3,8 @@
 
 mod cases;
 mod common;
+mod experts;
+mod plans;
 mod programs_api;
 mod programs_pages;
 

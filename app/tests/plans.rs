@@ -1,0 +1,4 @@
+//! Playbooks and plans over HTTP.
+
+#[allow(unused_imports)]
+use crate::common::*;
