@@ -29,6 +29,12 @@
     field.focus();
   });
 
+  // "Print or save as PDF" on a plan: the browser's own print dialog, with the print styles
+  // that leave out forms and navigation.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) window.print();
+  });
+
   // Drafts: the company form's values are kept in localStorage while typing, restored on a
   // fresh visit, and dropped on submit. Nothing leaves the browser until the person saves.
   var form = document.querySelector("form[data-draft]");

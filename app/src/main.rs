@@ -171,6 +171,10 @@ async fn open(url: &str) -> Result<store::Store, AnyError> {
     store::migrate::run(&store).await?;
     store::reference::seed_builtin(&store).await?;
     store::desk::seed_defaults(&store.db).await?;
+    // The agencies are the platform's institutions and the playbooks its reference content;
+    // both are loaded once and then kept by people.
+    demo::ensure_agencies(&store).await?;
+    globaldesk::playbook_seed::seed_playbooks(&store).await?;
     Ok(store)
 }
 

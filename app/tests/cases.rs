@@ -25,7 +25,7 @@ async fn api_for(app: &TestApp, email: &str, lang: &str) -> Api {
 
 /// A multipart body with form fields and files, built by hand (the test client has no
 /// multipart feature, and the format is simple).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "gd-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (k, v) in fields {

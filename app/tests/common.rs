@@ -36,6 +36,7 @@ async fn seed(store: &Store) {
     globaldesk::demo::seed_companies(store, 40, false).await.unwrap();
     globaldesk::catalog::seed_demo_catalog(store).await.unwrap();
     store::desk::seed_defaults(&store.db).await.unwrap();
+    globaldesk::playbook_seed::seed_playbooks(store).await.unwrap();
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.

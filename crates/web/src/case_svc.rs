@@ -952,7 +952,7 @@ pub struct Upload {
 
 pub const MAX_FILES: usize = 5;
 
-fn check_uploads(files: &[Upload]) -> Result<Vec<domain::upload::Kind>> {
+pub(crate) fn check_uploads(files: &[Upload]) -> Result<Vec<domain::upload::Kind>> {
     if files.len() > MAX_FILES {
         return Err(CaseError::Invalid(FieldErrors::single("files", "upload-too-many")));
     }
@@ -961,7 +961,7 @@ fn check_uploads(files: &[Upload]) -> Result<Vec<domain::upload::Kind>> {
 
 /// Writes the files under random names; returns (kind, storage key, sha256) per file. Names
 /// never come from the upload, so nothing a user sends can choose a path.
-async fn store_files(
+pub(crate) async fn store_files(
     state: &AppState,
     files: &[Upload],
     kinds: &[domain::upload::Kind],

@@ -81,6 +81,8 @@ pub struct AppState {
     pub extras: Arc<std::sync::Mutex<matching::ExtrasCache>>,
     /// The regulatory desk's configuration and search index (see `desk`).
     pub desk: Arc<desk::DeskRuntime>,
+    /// Published playbooks and cached plans (see `plan_svc`).
+    pub nav: Arc<plan_svc::NavRuntime>,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
             population: Arc::default(),
             extras: Arc::default(),
             desk: Arc::default(),
+            nav: Arc::default(),
         }
     }
     /// The live program catalog, loaded on first use.
@@ -159,6 +162,7 @@ pub fn start_background(state: &AppState, mail_worker: bool) {
                 Err(e) => tracing::warn!(error = %e, "reference version check failed; retrying"),
             }
             desk::poll(&s).await;
+            plan_svc::poll(&s).await;
             // Programs published on another node.
             match store::programs::catalog_version(&s.store.db).await {
                 Ok(v) if v != s.catalog_version() => s.reload_catalog().await,

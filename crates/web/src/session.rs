@@ -197,7 +197,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             .is_some_and(|v| v.starts_with("multipart/form-data"));
         // Only the forms that take files may send that much; anything else stays small.
         let path = parts.uri.path();
-        let takes_files = path == "/cases" || (path.starts_with("/cases/") && (path.ends_with("/message") || path.ends_with("/edit")));
+        let takes_files = path == "/cases"
+            || (path.starts_with("/cases/") && (path.ends_with("/message") || path.ends_with("/edit")))
+            || (path.starts_with("/plans/") && path.ends_with("/files"));
         let limit = if multipart && takes_files { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
         let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,

@@ -3,9 +3,8 @@
 //! schedule they add up to (critical path), and the World Bank's historical "Starting a
 //! business" figures beside them; and a side-by-side comparison of countries.
 //!
-//! This first slice reads the shipped playbooks (`data/playbooks/*.yaml`, illustrative and not
-//! yet verified, as every page says); versioned editing by officers and company plans are the
-//! rest of the navigator and are not built yet.
+//! The playbooks are the published versions (see `plan_svc::catalog`); the shipped ones are
+//! illustrative and not yet verified, as every page says.
 
 use super::{Page, render};
 use crate::AppState;
@@ -17,7 +16,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
+use crate::plan_svc::{self, Published};
 use domain::playbook::{self, Playbook};
+use std::sync::Arc;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -25,18 +26,6 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/guides", get(list)).route("/guides/compare", get(compare)).route("/guides/{country}", get(country))
 }
 
-const PLAYBOOKS: [(&str, &str); 10] = [
-    ("AE", include_str!("../../../../data/playbooks/AE.yaml")),
-    ("CN", include_str!("../../../../data/playbooks/CN.yaml")),
-    ("ID", include_str!("../../../../data/playbooks/ID.yaml")),
-    ("IN", include_str!("../../../../data/playbooks/IN.yaml")),
-    ("JP", include_str!("../../../../data/playbooks/JP.yaml")),
-    ("MX", include_str!("../../../../data/playbooks/MX.yaml")),
-    ("PL", include_str!("../../../../data/playbooks/PL.yaml")),
-    ("TH", include_str!("../../../../data/playbooks/TH.yaml")),
-    ("US", include_str!("../../../../data/playbooks/US.yaml")),
-    ("VN", include_str!("../../../../data/playbooks/VN.yaml")),
-];
 const DOING_BUSINESS: &str = include_str!("../../../../data/doing_business/starting-a-business-10-markets.csv");
 
 /// The World Bank's "Starting a business" figures of one economy for its last year (2020).
@@ -50,28 +39,10 @@ pub struct DbFigures {
     pub score: Option<f64>,
 }
 
-struct Guides {
-    by_country: BTreeMap<&'static str, Vec<Playbook>>,
-    /// By ISO alpha-3, as the World Bank codes economies.
-    doing_business: BTreeMap<String, DbFigures>,
-}
-
-/// The shipped playbooks, parsed and validated once (a test keeps them valid).
-fn guides() -> &'static Guides {
-    static G: OnceLock<Guides> = OnceLock::new();
-    G.get_or_init(|| {
-        let mut by_country = BTreeMap::new();
-        for (cc, text) in PLAYBOOKS {
-            match serde_norway::from_str::<Vec<Playbook>>(text) {
-                Ok(list) => {
-                    let valid: Vec<Playbook> = list.into_iter().filter(|p| playbook::validate(p).is_ok()).collect();
-                    by_country.insert(cc, valid);
-                }
-                Err(e) => tracing::error!(country = cc, error = %e, "playbook file does not parse"),
-            }
-        }
-        Guides { by_country, doing_business: doing_business() }
-    })
+/// The World Bank figures by ISO alpha-3 (as the World Bank codes economies), read once.
+fn figures() -> &'static BTreeMap<String, DbFigures> {
+    static F: OnceLock<BTreeMap<String, DbFigures>> = OnceLock::new();
+    F.get_or_init(doing_business)
 }
 
 /// National rows only; the headline figure is the mean of the men's and women's indicators
@@ -156,14 +127,14 @@ fn min_capital(t: &Tr, pb: &Playbook) -> String {
     }
 }
 
-fn market_row(state: &AppState, t: &Tr, cc: &str, list: &[Playbook]) -> MarketRow {
-    let main = list.iter().find(|p| p.entity_type == "foreign_owned_company").or(list.first());
+fn market_row(state: &AppState, t: &Tr, cc: &str, list: &[&Arc<Published>]) -> MarketRow {
+    let main = list.iter().map(|p| &*p.pb).find(|p| p.entity_type == "foreign_owned_company").or(list.first().map(|p| &*p.pb));
     let total = main.and_then(|p| playbook::schedule(&p.steps, &[], today(), today()).ok()).map(|s| s.total_days).unwrap_or(0);
-    let db = guides().doing_business.get(&alpha3(state, cc)).cloned().unwrap_or_default();
+    let db = figures().get(&alpha3(state, cc)).cloned().unwrap_or_default();
     MarketRow {
         code: cc.to_string(),
         name: super::cases::country_label(state, t, cc),
-        entity_types: list.iter().map(|p| t.pick(&p.name_ko, &p.name_en).to_string()).collect(),
+        entity_types: list.iter().map(|p| t.pick(&p.pb.name_ko, &p.pb.name_en).to_string()).collect(),
         steps: main.map(|p| p.steps.len()).unwrap_or(0),
         total_days: total,
         min_capital: main.map(|p| min_capital(t, p)).unwrap_or_default(),
@@ -185,7 +156,8 @@ struct ListTemplate {
 async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let p = Page::new(&state, &ctx, "guides-title");
     let t = p.t;
-    let rows = guides().by_country.iter().map(|(cc, list)| market_row(&state, &t, cc, list)).collect();
+    let cat = plan_svc::catalog(&state).await.map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
+    let rows = cat.by_country().iter().map(|(cc, list)| market_row(&state, &t, cc, list)).collect();
     render(ListTemplate { p, rows })
 }
 
@@ -211,6 +183,9 @@ pub struct StepView {
 }
 
 pub struct PlaybookView {
+    pub key: String,
+    pub version: i64,
+    pub published_on: String,
     pub name: String,
     pub summary: String,
     pub min_capital: String,
@@ -262,6 +237,9 @@ fn playbook_view(t: &Tr, pb: &Playbook) -> Option<PlaybookView> {
         })
         .collect();
     Some(PlaybookView {
+        key: pb.entity_type.clone(),
+        version: 0,
+        published_on: String::new(),
         name: t.pick(&pb.name_ko, &pb.name_en).to_string(),
         summary: t.pick(&pb.summary_ko, &pb.summary_en).to_string(),
         min_capital: min_capital(t, pb),
@@ -284,12 +262,25 @@ struct CountryTemplate {
 
 async fn country(State(state): State<AppState>, ctx: Ctx, Path(cc): Path<String>) -> Result<Response, PageError> {
     let cc = cc.to_ascii_uppercase();
-    let (key, list) = guides().by_country.get_key_value(cc.as_str()).ok_or_else(PageError::not_found)?;
+    let cat = plan_svc::catalog(&state).await.map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
+    let list = cat.of_country(&cc);
+    if list.is_empty() {
+        return Err(PageError::not_found());
+    }
     let mut p = Page::new(&state, &ctx, "");
     let t = p.t;
-    let market = market_row(&state, &t, key, list);
+    let market = market_row(&state, &t, &cc, &list);
     p.title = t.ta("guide-title", &market.name);
-    let playbooks = list.iter().filter_map(|pb| playbook_view(&t, pb)).collect();
+    let playbooks = list
+        .iter()
+        .filter_map(|p| {
+            let mut v = playbook_view(&t, &p.pb)?;
+            v.version = p.version;
+            v.published_on = t.date(p.published_at.get(..10).unwrap_or(""));
+            v.key = p.pb.entity_type.clone();
+            Some(v)
+        })
+        .collect();
     render(CountryTemplate { p, market, playbooks })
 }
 
@@ -312,15 +303,14 @@ async fn compare(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuer
         .flat_map(|v| v.split("%2C").flat_map(|x| x.split(',')).map(|s| s.trim().to_ascii_uppercase()).collect::<Vec<_>>())
         .filter(|s| s.len() == 2)
         .collect();
-    let g = guides();
-    let rows = g
-        .by_country
+    let cat = plan_svc::catalog(&state).await.map_err(|_| PageError(crate::error::PageErrorKind::Internal))?;
+    let by_country = cat.by_country();
+    let rows = by_country
         .iter()
         .filter(|(cc, _)| wanted.is_empty() || wanted.iter().any(|w| w == *cc))
         .map(|(cc, list)| market_row(&state, &t, cc, list))
         .collect();
-    let options = g
-        .by_country
+    let options = by_country
         .keys()
         .map(|cc| (cc.to_string(), super::cases::country_label(&state, &t, cc), wanted.iter().any(|w| w == cc)))
         .collect();

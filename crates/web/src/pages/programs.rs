@@ -681,6 +681,14 @@ async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
                     let title = payload["title"].as_str().unwrap_or("");
                     (t.ta(&format!("notification-{kind}"), title), format!("/cases/{}", payload["case_id"]))
                 }
+                "plan_updated" => {
+                    // Carries the playbook's names in both languages.
+                    (t.ta("notification-plan_updated", &title), format!("/plans/{}", payload["plan_id"]))
+                }
+                // Expert-directory notifications name the expert (title_ko/en) and carry their page.
+                kind if kind.starts_with("consultation_") || kind.starts_with("expert_") => {
+                    (t.ta(&format!("notification-{kind}"), &title), payload["link"].as_str().unwrap_or("/").to_string())
+                }
                 "kb_reviewed" => {
                     (t.ta("notification-kb_reviewed", payload["title"].as_str().unwrap_or("")), format!("/officer/kb/{}", payload["kb_id"]))
                 }
