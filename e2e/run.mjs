@@ -6,7 +6,7 @@
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { programJourneys } from './programs.mjs';
 import { deskJourneys } from './desk.mjs';
+import { navigatorJourneys } from './navigator.mjs';
 
 const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -25,11 +26,14 @@ const PASSWORD = process.env.GLOBALDESK_DEMO_PASSWORD || 'globaldesk-demo';
 const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 
 // ---------------------------------------------------------------------------------------------
-// Messages: read both .ftl files so assertions follow the wording the app really ships.
+// Messages: read every .ftl file of both languages so assertions follow the wording the app
+// really ships.
 function loadFtl(lang) {
   const out = {};
   let last = null;
-  for (const line of readFileSync(join(REPO, 'locales', lang, 'main.ftl'), 'utf8').split('\n')) {
+  const dir = join(REPO, 'locales', lang);
+  const lines = readdirSync(dir).filter((f) => f.endsWith('.ftl')).sort().flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
+  for (const line of lines) {
     const m = /^([a-z0-9][a-z0-9_-]*)\s*=\s?(.*)$/i.exec(line);
     if (m) { out[m[1]] = m[2]; last = m[1]; }
     else if (last && /^\s+\S/.test(line)) out[last] += ' ' + line.trim();
@@ -568,6 +572,7 @@ test('h. company-form drafts stay with the person who typed them', async () => {
 // i–l. Program catalog, programs for you, applications and review, rule editing (programs.mjs).
 programJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
 deskJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
+navigatorJourneys({ test, newPage, url, pathOf, shot, login, checkA11y, KO, EN, REPO, stamp });
 
 // ---------------------------------------------------------------------------------------------
 // Main.

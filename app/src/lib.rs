@@ -4,7 +4,7 @@ pub mod catalog;
 pub mod demo;
 pub mod desk_demo;
 pub mod expert_demo;
-pub mod playbook_seed;
 pub mod import;
+pub mod playbook_seed;
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

@@ -245,6 +245,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             let p = globaldesk::catalog::seed_synthetic_programs(&store, programs).await?;
             store::desk::seed_defaults(&store.db).await?;
             let k = globaldesk::desk_demo::seed_cases(&store, cases).await?;
+            globaldesk::expert_demo::seed_experts(&store).await?;
             println!("demo data ready: {n} companies, {p} programs, {k} regulatory cases");
             Ok(())
         }
@@ -260,6 +261,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         globaldesk::catalog::seed_demo_catalog(&store).await?;
         store::desk::seed_defaults(&store.db).await?;
         globaldesk::desk_demo::seed_cases(&store, 300).await?;
+        globaldesk::expert_demo::seed_experts(&store).await?;
         println!("\nGlobalDesk demo — accounts (password: {password}):");
         for (email, label) in accounts {
             println!("  {email:<28} {label}");

@@ -50,7 +50,8 @@ pub async fn seed_playbooks(store: &Store) -> Result<usize, crate::AnyError> {
         let id = store::playbooks::create(&tx, &pb.country, &pb.entity_type, agency).await?;
         let body = serde_json::to_string(&pb)?;
         let (vid, _) =
-            store::playbooks::insert_version(&tx, id, "in_review", &body, "Shipped with GlobalDesk (illustrative, not verified)", None).await?;
+            store::playbooks::insert_version(&tx, id, "in_review", &body, "Shipped with GlobalDesk (illustrative, not verified)", None)
+                .await?;
         store::playbooks::publish(&tx, vid, 1, None, "").await?;
         added += 1;
     }

@@ -37,6 +37,7 @@ async fn seed(store: &Store) {
     globaldesk::catalog::seed_demo_catalog(store).await.unwrap();
     store::desk::seed_defaults(&store.db).await.unwrap();
     globaldesk::playbook_seed::seed_playbooks(store).await.unwrap();
+    globaldesk::expert_demo::seed_experts(store).await.unwrap();
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.

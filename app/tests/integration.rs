@@ -828,8 +828,8 @@ async fn the_admin_user_list_pages() {
     let b = app.login("admin@demo.test").await;
     let (_, first) = b.text("/admin/users").await;
     assert!(first.contains("href=\"/admin/users?page=2\""));
-    assert!(first.contains("user39@example.kr") && !first.contains("user40@example.kr"), "10 demo accounts + 40 on page 1");
+    assert!(first.contains("user38@example.kr") && !first.contains("user39@example.kr"), "11 demo accounts + 39 on page 1");
     let (_, second) = b.text("/admin/users?page=2").await;
-    assert!(second.contains("user49@example.kr") && !second.contains("user39@example.kr"));
+    assert!(second.contains("user49@example.kr") && !second.contains("user38@example.kr"));
     assert!(!second.contains("href=\"/admin/users?page=3\""));
 }

@@ -39,7 +39,11 @@ fn today() -> String {
 
 async fn start_id_plan(company: &Api) -> Value {
     let (s, plan) = company
-        .send(Method::POST, "/api/v1/plans", &json!({"country": "ID", "entity_type": "foreign_owned_company", "target_open_on": in_days(400)}))
+        .send(
+            Method::POST,
+            "/api/v1/plans",
+            &json!({"country": "ID", "entity_type": "foreign_owned_company", "target_open_on": in_days(400)}),
+        )
         .await;
     assert_eq!(s, 201, "{plan}");
     plan
@@ -55,7 +59,8 @@ async fn a_plan_is_started_from_the_published_playbook_with_bad_input_explained(
     let company = api_for(&app, "company@demo.test", "ko").await;
     // The playbooks are public, ten markets.
     let anon = reqwest::get(format!("{}/api/v1/playbooks", app.base)).await.unwrap().json::<Value>().await.unwrap();
-    let countries: std::collections::BTreeSet<&str> = anon["items"].as_array().unwrap().iter().map(|p| p["country"].as_str().unwrap()).collect();
+    let countries: std::collections::BTreeSet<&str> =
+        anon["items"].as_array().unwrap().iter().map(|p| p["country"].as_str().unwrap()).collect();
     assert_eq!(countries.len(), 10, "{countries:?}");
     let (_, id_only) = company.get("/api/v1/playbooks?country=ID").await;
     let pt_pma = id_only["items"].as_array().unwrap().iter().find(|p| p["entity_type"] == "foreign_owned_company").unwrap();
@@ -67,7 +72,11 @@ async fn a_plan_is_started_from_the_published_playbook_with_bad_input_explained(
 
     // Bad input: each problem on its field, in Korean, and nothing saved.
     let (s, body) = company
-        .send(Method::POST, "/api/v1/plans", &json!({"country": "ID", "entity_type": "castle", "target_open_on": "2020-01-01", "start_on": "2027-02-30"}))
+        .send(
+            Method::POST,
+            "/api/v1/plans",
+            &json!({"country": "ID", "entity_type": "castle", "target_open_on": "2020-01-01", "start_on": "2027-02-30"}),
+        )
         .await;
     assert_eq!(s, 422, "{body}");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -88,8 +97,7 @@ async fn a_plan_is_started_from_the_published_playbook_with_bad_input_explained(
     assert!(must > today().as_str() && opens_now < in_days(400).as_str(), "{must} {opens_now}");
     // A second open plan for the same playbook is refused, in English when asked.
     let company_en = api_for(&app, "company@demo.test", "en").await;
-    let (s, body) =
-        company_en.send(Method::POST, "/api/v1/plans", &json!({"country": "id", "entity_type": "foreign_owned_company"})).await;
+    let (s, body) = company_en.send(Method::POST, "/api/v1/plans", &json!({"country": "id", "entity_type": "foreign_owned_company"})).await;
     assert_eq!(s, 422);
     assert!(body.to_string().contains("already an open plan"), "{body}");
     // Officers, analysts and experts do not start plans.
@@ -126,7 +134,11 @@ async fn real_dates_move_the_schedule_and_every_rule_of_a_step_holds() {
     // Started ten days ago and finished today: the step is done, and its real length shifts the
     // steps waiting for it.
     let (s, after) = company
-        .send(Method::POST, &path, &json!({"row_version": rv, "status": "done", "started_on": in_days(-10), "done_on": today(), "note": "신고수리 완료"}))
+        .send(
+            Method::POST,
+            &path,
+            &json!({"row_version": rv, "status": "done", "started_on": in_days(-10), "done_on": today(), "note": "신고수리 완료"}),
+        )
         .await;
     assert_eq!(s, 200, "{after}");
     let done = step(&after, &first);
@@ -141,7 +153,11 @@ async fn real_dates_move_the_schedule_and_every_rule_of_a_step_holds() {
     let second = after["critical_path"][1].as_str().unwrap().to_string();
     let rv = after["row_version"].as_i64().unwrap();
     let (s, blocked) = company
-        .send(Method::POST, &format!("/api/v1/plans/{id}/steps/{second}"), &json!({"row_version": rv, "status": "blocked", "blocked_reason": "Notary asks for a document we do not have"}))
+        .send(
+            Method::POST,
+            &format!("/api/v1/plans/{id}/steps/{second}"),
+            &json!({"row_version": rv, "status": "blocked", "blocked_reason": "Notary asks for a document we do not have"}),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(step(&blocked, &second)["blocked_reason"], "Notary asks for a document we do not have");
@@ -220,7 +236,9 @@ async fn the_step_form_keeps_what_was_typed_and_a_blocked_step_goes_to_the_desk_
     let browser = app.login("company@demo.test").await;
 
     // Blocked without a reason: the page comes back with the error next to the step and the note kept.
-    let r = browser.post(&format!("/plans/{id}/steps/{key}"), &[("row_version", &rv), ("status", "blocked"), ("note", "공증 서류 문의 중")]).await;
+    let r = browser
+        .post(&format!("/plans/{id}/steps/{key}"), &[("row_version", &rv), ("status", "blocked"), ("note", "공증 서류 문의 중")])
+        .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("id=\"err-{key}-blocked_reason\"")), "the error is on the step's reason");
@@ -230,12 +248,22 @@ async fn the_step_form_keeps_what_was_typed_and_a_blocked_step_goes_to_the_desk_
     // With a reason it is saved; one click opens a desk case carrying the evidence.
     let pdf: &[u8] = b"%PDF-1.4\n%%EOF\n";
     let (ct, body) = crate::cases::multipart(&[("_csrf", browser.csrf.as_str())], &[("files", "notary-letter.pdf", pdf)]);
-    let r = browser.http.post(format!("{}/plans/{id}/steps/{key}/files", browser.base)).header("content-type", ct).body(body).send().await.unwrap();
+    let r = browser
+        .http
+        .post(format!("{}/plans/{id}/steps/{key}/files", browser.base))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let (_, fresh) = company.get(&format!("/api/v1/plans/{id}")).await;
     let rv = fresh["row_version"].as_i64().unwrap().to_string();
     let r = browser
-        .post(&format!("/plans/{id}/steps/{key}"), &[("row_version", &rv), ("status", "blocked"), ("blocked_reason", "공증인이 현지 번역 공증을 추가로 요구")])
+        .post(
+            &format!("/plans/{id}/steps/{key}"),
+            &[("row_version", &rv), ("status", "blocked"), ("blocked_reason", "공증인이 현지 번역 공증을 추가로 요구")],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let r = browser.post(&format!("/plans/{id}/steps/{key}/case"), &[]).await;
@@ -344,7 +372,16 @@ async fn a_new_playbook_version_is_checked_reviewed_by_someone_else_and_tells_th
     assert!(r.text().await.unwrap().contains("steps: [1, 2</textarea>"));
 
     // The real edit passes, goes for review; its author cannot publish it.
-    let r = kotra.post(&edit, &[("row_version", &rv), ("body", &edited_yaml(&yaml, &longer, &dropped)), ("change_note", "공증 기간 현실화, 번역 공증 단계 추가")]).await;
+    let r = kotra
+        .post(
+            &edit,
+            &[
+                ("row_version", &rv),
+                ("body", &edited_yaml(&yaml, &longer, &dropped)),
+                ("change_note", "공증 기간 현실화, 번역 공증 단계 추가"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let (_, html) = kotra.text(&edit).await;
     assert!(html.contains("id=\"checks-ok\""), "the edit passes the checks");

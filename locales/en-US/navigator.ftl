@@ -52,6 +52,7 @@ plan-timeline-explain = Each bar runs from a step's start to its due date. Bold 
 plan-due = due { $arg }
 plan-checklist = Checklist
 plan-consultations = Expert consultations
+plan-consultations-manage = Manage and rate consultations
 plan-step-late = Due after the target date
 plan-slack = { $arg } days of slack
 plan-step-detail = About this step

@@ -52,6 +52,7 @@ plan-timeline-explain = 막대는 각 단계의 시작과 완료 예정 시점�
 plan-due = 완료 예정 { $arg }
 plan-checklist = 점검표
 plan-consultations = 전문가 상담
+plan-consultations-manage = 상담 요청 관리와 평가
 plan-step-late = 목표일 이후 완료 예정
 plan-slack = 여유 { $arg }일
 plan-step-detail = 단계 설명

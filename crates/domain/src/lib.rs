@@ -9,6 +9,7 @@ pub mod case;
 pub mod codes;
 pub mod company;
 pub mod error;
+pub mod expert;
 pub mod facts;
 pub mod playbook;
 pub mod role;

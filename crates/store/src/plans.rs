@@ -193,7 +193,13 @@ pub async fn set_case(c: &impl ConnectionTrait, plan_id: i64, key: &str, case_id
     Ok(())
 }
 
-pub async fn set_plan_dates(c: &impl ConnectionTrait, plan_id: i64, start_on: &str, target_open_on: Option<&str>, status: &str) -> Result<()> {
+pub async fn set_plan_dates(
+    c: &impl ConnectionTrait,
+    plan_id: i64,
+    start_on: &str,
+    target_open_on: Option<&str>,
+    status: &str,
+) -> Result<()> {
     exec(
         c,
         "UPDATE plans SET start_on = $1, target_open_on = $2, status = $3 WHERE id = $4",

@@ -60,8 +60,12 @@ pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<PlaybookRow
 }
 
 pub async fn by_key(c: &impl ConnectionTrait, country: &str, entity_type: &str) -> Result<Option<PlaybookRow>> {
-    Ok(one(c, &format!("SELECT {PB_COLS} FROM playbooks WHERE country = $1 AND entity_type = $2"), vec![country.into(), entity_type.into()])
-        .await?)
+    Ok(one(
+        c,
+        &format!("SELECT {PB_COLS} FROM playbooks WHERE country = $1 AND entity_type = $2"),
+        vec![country.into(), entity_type.into()],
+    )
+    .await?)
 }
 
 pub async fn list(c: &impl ConnectionTrait) -> Result<Vec<PlaybookRow>> {

@@ -135,6 +135,8 @@ pub struct PlanData {
     pub notes: Vec<plans::Note>,
     pub files: Vec<plans::PlanFile>,
     pub updates: Vec<plans::Update>,
+    /// Consultations with local experts booked on the plan's steps.
+    pub consultations: Vec<store::experts::ConsultationRow>,
     /// The playbook version the plan follows.
     pub pb: Arc<Playbook>,
 }
@@ -298,6 +300,7 @@ async fn load_plan(state: &AppState, id: i64) -> Result<Arc<PlanData>> {
         notes: plans::notes(db, id).await?,
         files: plans::files(db, id).await?,
         updates: plans::updates(db, id).await?,
+        consultations: store::experts::for_plan(db, id).await?,
         plan,
         pb,
     });
@@ -453,8 +456,7 @@ pub async fn start_plan(state: &AppState, user: &User, f: &NewPlanForm) -> Resul
         &keys,
     )
     .await?;
-    store::audit::record(&tx, Some(user.id), &user.email, "plan.create", &format!("plan:{id}"), "", &format!("{country}/{entity}"))
-        .await?;
+    store::audit::record(&tx, Some(user.id), &user.email, "plan.create", &format!("plan:{id}"), "", &format!("{country}/{entity}")).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -476,7 +478,8 @@ pub async fn change_settings(state: &AppState, user: &User, id: i64, f: &Setting
     let mut errs = FieldErrors::default();
     let today = today();
     // A plan that already started keeps its start; only the target and the state move.
-    let (start_on, target_on) = check_dates(&mut errs, &f.start_on, &f.target_open_on, today.min(parse_date(&data.plan.start_on).unwrap_or(today)));
+    let (start_on, target_on) =
+        check_dates(&mut errs, &f.start_on, &f.target_open_on, today.min(parse_date(&data.plan.start_on).unwrap_or(today)));
     let status = match f.status.as_str() {
         "" => data.plan.status.as_str(),
         s @ ("open" | "closed") => s,
@@ -518,7 +521,11 @@ pub struct StepForm {
 
 /// What a step's row becomes after the form: the dates follow the status (a step begun today
 /// gets today, a step reset to "to do" loses its dates), and dates cannot lie in the future.
-fn step_state(f: &StepForm, current: &PlanStep, today: Date) -> std::result::Result<(String, String, Option<Date>, Option<Date>), FieldErrors> {
+fn step_state(
+    f: &StepForm,
+    current: &PlanStep,
+    today: Date,
+) -> std::result::Result<(String, String, Option<Date>, Option<Date>), FieldErrors> {
     let mut errs = FieldErrors::default();
     let status = f.status.trim();
     if !STEP_STATUSES.contains(&status) {
@@ -683,7 +690,10 @@ pub async fn open_case(state: &AppState, user: &User, id: i64, key: &str, lang: 
     let st = data.pb.steps.iter().find(|s| s.key == key).ok_or(PlanError::NotFound)?;
     let t = Tr::new(lang);
     let title: String = t
-        .targs("plan-case-title", &[("step", t.pick(&st.title_ko, &st.title_en).to_string()), ("entity", t.pick(&data.pb.name_ko, &data.pb.name_en).to_string())])
+        .targs(
+            "plan-case-title",
+            &[("step", t.pick(&st.title_ko, &st.title_en).to_string()), ("entity", t.pick(&data.pb.name_ko, &data.pb.name_en).to_string())],
+        )
         .chars()
         .take(case_svc::TITLE_MAX)
         .collect();
@@ -706,7 +716,13 @@ pub async fn open_case(state: &AppState, user: &User, id: i64, key: &str, lang: 
             Err(e) => tracing::warn!(error = %e, file = f.id, "evidence file missing; the case is opened without it"),
         }
     }
-    let form = case_svc::ReportForm { category: "establishment".into(), country: data.plan.country.clone(), title, description, ..Default::default() };
+    let form = case_svc::ReportForm {
+        category: "establishment".into(),
+        country: data.plan.country.clone(),
+        title,
+        description,
+        ..Default::default()
+    };
     let case_id = case_svc::save_report(state, user, None, &form, true, files).await?;
     let tx = state.store.db.begin().await?;
     plans::set_case(&tx, id, key, case_id).await?;
@@ -801,7 +817,8 @@ pub async fn start_draft(state: &AppState, user: &User, playbook_id: i64) -> Res
 /// Reads the editor's text: YAML (JSON is YAML too) holding one playbook. The country and
 /// entity type are the playbook's identity and cannot change in a new version.
 pub fn parse_edit(text: &str, v: &VersionRow) -> std::result::Result<Playbook, FieldErrors> {
-    let pb: Playbook = serde_norway::from_str(text).map_err(|e| FieldErrors(vec![FieldError::with_arg("body", "playbook-error-parse", e.to_string())]))?;
+    let pb: Playbook =
+        serde_norway::from_str(text).map_err(|e| FieldErrors(vec![FieldError::with_arg("body", "playbook-error-parse", e.to_string())]))?;
     if pb.country != v.country || pb.entity_type != v.entity_type {
         return Err(FieldErrors::single("body", "playbook-error-identity"));
     }
@@ -812,20 +829,39 @@ pub const CHANGE_NOTE_MAX: usize = 2000;
 
 /// Saves a draft. It may still fail the publication checks (they are shown beside it), but it
 /// must parse, so that what is stored is always a playbook.
-pub async fn save_draft(state: &AppState, user: &User, vid: i64, row_version: i64, text: &str, change_note: &str) -> Result<Vec<PlaybookError>> {
+pub async fn save_draft(
+    state: &AppState,
+    user: &User,
+    vid: i64,
+    row_version: i64,
+    text: &str,
+    change_note: &str,
+) -> Result<Vec<PlaybookError>> {
     let v = editable_version(state, user, vid).await?;
     if v.status != "draft" {
         return Err(PlanError::Stale);
     }
     let pb = parse_edit(text, &v).map_err(PlanError::Invalid)?;
     if change_note.chars().count() > CHANGE_NOTE_MAX {
-        return Err(PlanError::Invalid(FieldErrors(vec![FieldError::with_arg("change_note", "err-too-long", CHANGE_NOTE_MAX.to_string())])));
+        return Err(PlanError::Invalid(FieldErrors(vec![FieldError::with_arg(
+            "change_note",
+            "err-too-long",
+            CHANGE_NOTE_MAX.to_string(),
+        )])));
     }
     let body = serde_json::to_string(&pb).map_err(|_| PlanError::Internal)?;
     let tx = state.store.db.begin().await?;
     playbooks::update_draft(&tx, vid, row_version, &body, change_note.trim()).await?;
-    store::audit::record(&tx, Some(user.id), &user.email, "playbook.save", &format!("playbook:{}", v.playbook_id), "", &format!("v{}", v.version))
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        "playbook.save",
+        &format!("playbook:{}", v.playbook_id),
+        "",
+        &format!("v{}", v.version),
+    )
+    .await?;
     tx.commit().await?;
     Ok(playbook::validate(&pb).err().unwrap_or_default())
 }
@@ -842,8 +878,16 @@ pub async fn submit(state: &AppState, user: &User, vid: i64, row_version: i64) -
     checked(&v)?;
     let tx = state.store.db.begin().await?;
     playbooks::set_status(&tx, vid, row_version, "draft", "in_review", user.id, "").await?;
-    store::audit::record(&tx, Some(user.id), &user.email, "playbook.submit", &format!("playbook:{}", v.playbook_id), "", &format!("v{}", v.version))
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        "playbook.submit",
+        &format!("playbook:{}", v.playbook_id),
+        "",
+        &format!("v{}", v.version),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -857,8 +901,16 @@ pub async fn send_back(state: &AppState, user: &User, vid: i64, row_version: i64
     }
     let tx = state.store.db.begin().await?;
     playbooks::set_status(&tx, vid, row_version, "in_review", "draft", user.id, note).await?;
-    store::audit::record(&tx, Some(user.id), &user.email, "playbook.return", &format!("playbook:{}", v.playbook_id), "", &format!("v{}", v.version))
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        "playbook.return",
+        &format!("playbook:{}", v.playbook_id),
+        "",
+        &format!("v{}", v.version),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -891,8 +943,16 @@ pub async fn publish(state: &AppState, user: &User, vid: i64, row_version: i64) 
             told += 1;
         }
     }
-    store::audit::record(&tx, Some(user.id), &user.email, "playbook.publish", &format!("playbook:{}", v.playbook_id), "", &format!("v{}", v.version))
-        .await?;
+    store::audit::record(
+        &tx,
+        Some(user.id),
+        &user.email,
+        "playbook.publish",
+        &format!("playbook:{}", v.playbook_id),
+        "",
+        &format!("v{}", v.version),
+    )
+    .await?;
     tx.commit().await?;
     // This node sees the publication at once; the others on their next poll.
     reload_catalog(state).await?;
@@ -900,7 +960,13 @@ pub async fn publish(state: &AppState, user: &User, vid: i64, row_version: i64) 
     Ok(told)
 }
 
-async fn tell_company(state: &AppState, tx: &impl store::ConnectionTrait, plan: &Plan, pb: &Playbook, changes: &[StepChange]) -> Result<()> {
+async fn tell_company(
+    state: &AppState,
+    tx: &impl store::ConnectionTrait,
+    plan: &Plan,
+    pb: &Playbook,
+    changes: &[StepChange],
+) -> Result<()> {
     for m in store::users::members_of(tx, plan.company_id).await? {
         let payload = serde_json::json!({"plan_id": plan.id, "title_ko": pb.name_ko, "title_en": pb.name_en, "steps": changes.len()});
         store::programs::notify(tx, m.id, "plan_updated", &payload).await?;
@@ -908,8 +974,20 @@ async fn tell_company(state: &AppState, tx: &impl store::ConnectionTrait, plan: 
         let titles: Vec<String> = changes
             .iter()
             .map(|c| {
-                let name = pb.steps.iter().find(|s| s.key == c.key).map(|s| t.pick(&s.title_ko, &s.title_en).to_string()).unwrap_or_else(|| c.key.clone());
-                format!("- {} ({})", name, t.t(&format!("plan-change-{}", serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())))
+                let name = pb
+                    .steps
+                    .iter()
+                    .find(|s| s.key == c.key)
+                    .map(|s| t.pick(&s.title_ko, &s.title_en).to_string())
+                    .unwrap_or_else(|| c.key.clone());
+                format!(
+                    "- {} ({})",
+                    name,
+                    t.t(&format!(
+                        "plan-change-{}",
+                        serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+                    ))
+                )
             })
             .collect();
         let body = t.targs(
@@ -921,8 +999,11 @@ async fn tell_company(state: &AppState, tx: &impl store::ConnectionTrait, plan: 
                 ("link", format!("{}/plans/{}", state.config.base_url, plan.id)),
             ],
         );
-        crate::mail::enqueue(tx, &crate::mail::Email { to: m.email.clone(), subject: t.ta("plan-mail-updated-subject", t.pick(&pb.name_ko, &pb.name_en)), body })
-            .await?;
+        crate::mail::enqueue(
+            tx,
+            &crate::mail::Email { to: m.email.clone(), subject: t.ta("plan-mail-updated-subject", t.pick(&pb.name_ko, &pb.name_en)), body },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -948,7 +1029,14 @@ mod tests {
     }
 
     fn form(status: &str, started: &str, done: &str, reason: &str) -> StepForm {
-        StepForm { row_version: 1, status: status.into(), started_on: started.into(), done_on: done.into(), blocked_reason: reason.into(), note: String::new() }
+        StepForm {
+            row_version: 1,
+            status: status.into(),
+            started_on: started.into(),
+            done_on: done.into(),
+            blocked_reason: reason.into(),
+            note: String::new(),
+        }
     }
 
     const TODAY: Date = date!(2027 - 03 - 10);
@@ -957,7 +1045,8 @@ mod tests {
     fn starting_a_step_dates_it_today_and_resetting_clears_the_dates() {
         let (s, _, started, done) = step_state(&form("in_progress", "", "", ""), &step("todo", None, None), TODAY).unwrap();
         assert_eq!((s.as_str(), started, done), ("in_progress", Some(TODAY), None));
-        let (_, _, started, done) = step_state(&form("todo", "", "", ""), &step("done", Some("2027-03-01"), Some("2027-03-05")), TODAY).unwrap();
+        let (_, _, started, done) =
+            step_state(&form("todo", "", "", ""), &step("done", Some("2027-03-01"), Some("2027-03-05")), TODAY).unwrap();
         assert_eq!((started, done), (None, None));
     }
 

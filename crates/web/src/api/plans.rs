@@ -20,7 +20,17 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list_playbooks, get_playbook, list_plans, create_plan, get_plan, update_step, plan_calendar),
-    components(schemas(PlaybookSummary, PlaybookList, PlaybookDetail, PlanJson, PlanList, PlanStepJson, PlanUpdateJson, PlanWrite, StepWrite))
+    components(schemas(
+        PlaybookSummary,
+        PlaybookList,
+        PlaybookDetail,
+        PlanJson,
+        PlanList,
+        PlanStepJson,
+        PlanUpdateJson,
+        PlanWrite,
+        StepWrite
+    ))
 )]
 pub struct Doc;
 
@@ -94,7 +104,11 @@ pub struct PlaybookQuery {
 /// The published playbooks, optionally of one country. No token needed: they are public.
 #[utoipa::path(get, path = "/api/v1/playbooks", operation_id = "list_playbooks", params(PlaybookQuery), security(()),
     responses((status = 200, body = PlaybookList)))]
-pub async fn list_playbooks(State(state): State<AppState>, parts: Parts, Query(q): Query<PlaybookQuery>) -> Result<Json<PlaybookList>, ApiError> {
+pub async fn list_playbooks(
+    State(state): State<AppState>,
+    parts: Parts,
+    Query(q): Query<PlaybookQuery>,
+) -> Result<Json<PlaybookList>, ApiError> {
     let lang = super::lang_of(&parts, None);
     let cat = plan_svc::catalog(&state).await.map_err(|e| fail(lang, e))?;
     let want = q.country.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());

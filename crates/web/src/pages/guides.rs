@@ -10,16 +10,16 @@ use super::{Page, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::plan_svc::{self, Published};
 use crate::services::today;
 use crate::session::Ctx;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
-use crate::plan_svc::{self, Published};
 use domain::playbook::{self, Playbook};
-use std::sync::Arc;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 pub fn router() -> axum::Router<AppState> {
@@ -310,9 +310,7 @@ async fn compare(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQuer
         .filter(|(cc, _)| wanted.is_empty() || wanted.iter().any(|w| w == *cc))
         .map(|(cc, list)| market_row(&state, &t, cc, list))
         .collect();
-    let options = by_country
-        .keys()
-        .map(|cc| (cc.to_string(), super::cases::country_label(&state, &t, cc), wanted.iter().any(|w| w == cc)))
-        .collect();
+    let options =
+        by_country.keys().map(|cc| (cc.to_string(), super::cases::country_label(&state, &t, cc), wanted.iter().any(|w| w == cc))).collect();
     render(CompareTemplate { p, rows, options })
 }

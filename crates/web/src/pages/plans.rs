@@ -78,7 +78,12 @@ struct ListTemplate {
 fn playbook_options(state: &AppState, t: &Tr, cat: &plan_svc::NavCatalog) -> Vec<(String, String)> {
     cat.list
         .iter()
-        .map(|p| (format!("{}:{}", p.pb.country, p.pb.entity_type), format!("{} — {}", country_name(state, t, &p.pb.country), t.pick(&p.pb.name_ko, &p.pb.name_en))))
+        .map(|p| {
+            (
+                format!("{}:{}", p.pb.country, p.pb.entity_type),
+                format!("{} — {}", country_name(state, t, &p.pb.country), t.pick(&p.pb.name_ko, &p.pb.name_en)),
+            )
+        })
         .collect()
 }
 
@@ -353,9 +358,13 @@ async fn render_plan(
             left: sc.earliest_start.max(0) * 100 / span,
             width: ((sc.earliest_finish - sc.earliest_start.max(0)) * 100 / span).max(1),
             form_status: failed.map(|f| f.form.status.clone()).unwrap_or_else(|| status_code.clone()),
-            form_started: failed.map(|f| f.form.started_on.clone()).unwrap_or_else(|| row.and_then(|r| r.started_on.clone()).unwrap_or_default()),
+            form_started: failed
+                .map(|f| f.form.started_on.clone())
+                .unwrap_or_else(|| row.and_then(|r| r.started_on.clone()).unwrap_or_default()),
             form_done: failed.map(|f| f.form.done_on.clone()).unwrap_or_else(|| row.and_then(|r| r.done_on.clone()).unwrap_or_default()),
-            form_reason: failed.map(|f| f.form.blocked_reason.clone()).unwrap_or_else(|| row.map(|r| r.blocked_reason.clone()).unwrap_or_default()),
+            form_reason: failed
+                .map(|f| f.form.blocked_reason.clone())
+                .unwrap_or_else(|| row.map(|r| r.blocked_reason.clone()).unwrap_or_default()),
             form_note: failed.map(|f| f.form.note.clone()).unwrap_or_default(),
             errors: failed.map(|f| f.errors.0.iter().map(|e| (e.field.clone(), t.field_error(e))).collect()).unwrap_or_default(),
             status_code,
@@ -373,7 +382,8 @@ async fn render_plan(
                 .into_iter()
                 .filter_map(|v| {
                     let kind: ChangeKind = serde_json::from_value(v["kind"].clone()).ok()?;
-                    let fields = v["fields"].as_array().map(|a| a.iter().filter_map(|f| f.as_str()).map(field_name).collect()).unwrap_or_default();
+                    let fields =
+                        v["fields"].as_array().map(|a| a.iter().filter_map(|f| f.as_str()).map(field_name).collect()).unwrap_or_default();
                     Some(StepChange { key: v["key"].as_str()?.to_string(), kind, fields })
                 })
                 .collect();
@@ -397,8 +407,17 @@ async fn render_plan(
         .collect();
     let removed = data.steps.iter().filter(|s| s.removed).map(|s| (s.step_key.clone(), t.t(&format!("plan-step-{}", s.status)))).collect();
     let done = data.steps.iter().filter(|s| !s.removed && s.status == "done").count();
-    // WIRE: consultations booked on the plan's steps (store::experts::for_plan).
-    let consultations: Vec<(String, String, String)> = Vec::new();
+    let consultations = data
+        .consultations
+        .iter()
+        .map(|c| {
+            (
+                title_of(&c.step_key),
+                t.pick(&c.expert_name_ko, &c.expert_name_en).to_string(),
+                t.t(&format!("consultation-status-{}", c.status)),
+            )
+        })
+        .collect();
     let html = PlanTemplate {
         id: plan.id,
         row_version: plan.row_version,
@@ -438,7 +457,8 @@ async fn render_plan(
 
 /// Field names of a step change as stored, kept `'static` for `StepChange`.
 fn field_name(f: &str) -> &'static str {
-    const FIELDS: [&str; 10] = ["title", "detail", "authority", "channel", "documents", "days", "cost", "depends_on", "source", "verification"];
+    const FIELDS: [&str; 10] =
+        ["title", "detail", "authority", "channel", "documents", "days", "cost", "depends_on", "source", "verification"];
     FIELDS.iter().copied().find(|x| *x == f).unwrap_or("detail")
 }
 
@@ -465,7 +485,12 @@ async fn show_failure(state: &AppState, ctx: &Ctx, id: i64, e: PlanError, failur
     }
 }
 
-async fn update_step(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path<(i64, String)>, Form(f): Form<StepForm>) -> Result<Response, PageError> {
+async fn update_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, key)): Path<(i64, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     match plan_svc::update_step(&state, user, id, &key, &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}?ok=plan-flash-saved#step-{key}")).into_response()),
@@ -479,7 +504,12 @@ struct NoteForm {
     note: String,
 }
 
-async fn add_note(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path<(i64, String)>, Form(f): Form<NoteForm>) -> Result<Response, PageError> {
+async fn add_note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, key)): Path<(i64, String)>,
+    Form(f): Form<NoteForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     match plan_svc::add_note(&state, user, id, &key, &f.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}?ok=plan-flash-saved#step-{key}")).into_response()),
@@ -492,7 +522,12 @@ async fn add_note(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path
     }
 }
 
-async fn upload(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Path<(i64, String)>, mut mp: Multipart) -> Result<Response, PageError> {
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, key)): Path<(i64, String)>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let mut files = Vec::new();
     let too_large = PlanError::Upload(domain::upload::UploadError::TooLarge);
@@ -534,7 +569,12 @@ async fn open_case(State(state): State<AppState>, ctx: Ctx, Path((id, key)): Pat
     }
 }
 
-async fn settings(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<SettingsForm>) -> Result<Response, PageError> {
+async fn settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     match plan_svc::change_settings(&state, user, id, &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}?ok=plan-flash-saved")).into_response()),

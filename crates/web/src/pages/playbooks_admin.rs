@@ -103,7 +103,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageE
         .filter(|v| v.status == "in_review" && plan_svc::may_edit(user, v.agency_id))
         .map(|v| QueueRow {
             vid: v.id,
-            title: format!("{} — {} ({})", super::plans::country_name(&state, &t, &v.country), name_of(&v.body, &t), t.ta("plan-version", &v.version.to_string())),
+            title: format!(
+                "{} — {} ({})",
+                super::plans::country_name(&state, &t, &v.country),
+                name_of(&v.body, &t),
+                t.ta("plan-version", &v.version.to_string())
+            ),
             status: t.t(&format!("playbook-status-{}", v.status)),
             updated: t.datetime(&v.updated_at),
         })
@@ -168,7 +173,14 @@ struct Typed {
     note_error: String,
 }
 
-async fn render_version(state: &AppState, ctx: &Ctx, v: VersionRow, flash: Option<&str>, error: Option<&str>, typed: Option<Typed>) -> Result<Response, PageError> {
+async fn render_version(
+    state: &AppState,
+    ctx: &Ctx,
+    v: VersionRow,
+    flash: Option<&str>,
+    error: Option<&str>,
+    typed: Option<Typed>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let db = &state.store.db;
     let mut p = Page::new(state, ctx, "").with_flash(flash);
@@ -180,7 +192,10 @@ async fn render_version(state: &AppState, ctx: &Ctx, v: VersionRow, flash: Optio
         &[("country", super::plans::country_name(state, &t, &v.country)), ("name", name), ("v", v.version.to_string())],
     );
     p.title = heading.clone();
-    let problems = pb.as_ref().map(|pb| playbook::validate(pb).err().unwrap_or_default().iter().map(|e| problem_text(&t, e)).collect()).unwrap_or_default();
+    let problems = pb
+        .as_ref()
+        .map(|pb| playbook::validate(pb).err().unwrap_or_default().iter().map(|e| problem_text(&t, e)).collect())
+        .unwrap_or_default();
     // What this version changes against the one companies see now.
     let cat = plan_svc::catalog(state).await.map_err(page_error)?;
     let changes = match (cat.by_id(v.playbook_id), &pb) {
@@ -209,7 +224,12 @@ async fn render_version(state: &AppState, ctx: &Ctx, v: VersionRow, flash: Optio
         .map(|x| (x.id, x.version, t.t(&format!("playbook-status-{}", x.status)), t.datetime(&x.updated_at)))
         .collect();
     let own = v.created_by == Some(user.id) || v.submitted_by == Some(user.id);
-    let typed = typed.unwrap_or(Typed { text: as_yaml(&v.body), change_note: v.change_note.clone(), parse_error: String::new(), note_error: String::new() });
+    let typed = typed.unwrap_or(Typed {
+        text: as_yaml(&v.body),
+        change_note: v.change_note.clone(),
+        parse_error: String::new(),
+        note_error: String::new(),
+    });
     let failed = error.is_some() || !typed.parse_error.is_empty() || !typed.note_error.is_empty();
     let tpl = VersionTemplate {
         error: error.map(|k| t.t(k)),
@@ -235,7 +255,12 @@ async fn render_version(state: &AppState, ctx: &Ctx, v: VersionRow, flash: Optio
     Ok(resp)
 }
 
-async fn version_page(State(state): State<AppState>, ctx: Ctx, Path(vid): Path<i64>, Query(q): Query<VersionQuery>) -> Result<Response, PageError> {
+async fn version_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(vid): Path<i64>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let v = plan_svc::version_for(&state, user, vid).await.map_err(page_error)?;
     let flash = FLASHES.iter().copied().find(|k| Some(*k) == q.ok.as_deref());
