@@ -2,7 +2,8 @@
 // country guide, moves steps with real dates, uploads evidence, exports the plan as an .ics file
 // that a real iCalendar parser (Python's `icalendar`) reads; a KOTRA officer drafts a new version
 // of the playbook, a platform administrator publishes it, and the company sees which of its
-// steps changed. Names start with "plans" so that `E2E_ONLY='^plans'` selects them.
+// steps changed; the company books a vetted local expert on a step, the expert accepts and
+// finishes the engagement, and only then can the company rate it. Names start with "plans" so that `E2E_ONLY='^plans'` selects them.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,10 @@ export function navigatorJourneys(h) {
     await page.waitForLoadState();
   };
   const stepStatus = (page, key) => page.getAttribute(`#step-${key}`, 'data-status');
+  /// Each step's forms sit in a closed disclosure; people open it first.
+  const openStep = async (page, key) => {
+    if (!(await page.getAttribute(`#actions-${key}`, 'open') !== null)) await page.click(`#actions-${key} > summary`);
+  };
 
   test('plans p1. a company plans a PT PMA in Indonesia, moves steps, uploads evidence, exports a calendar, axe', async () => {
     const page = await signedIn('company@demo.test');
@@ -68,6 +73,7 @@ export function navigatorJourneys(h) {
 
     // The first step is done (started five days ago); the second is under way.
     const [first, second] = plan.steps;
+    await openStep(page, first);
     const fiveDaysAgo = new Date(Date.now() - 5 * 86400e3).toISOString().slice(0, 10);
     await page.selectOption(`#status-${first}`, 'done');
     await page.fill(`#started-${first}`, fiveDaysAgo);
@@ -76,17 +82,20 @@ export function navigatorJourneys(h) {
     assert.equal(await stepStatus(page, first), 'done');
     assert.ok((await page.textContent(`#step-${first} .gd-notes`)).includes('외국환은행 신고수리 완료'));
     // A blocked step without a reason: the error sits on the step, what was typed stays.
+    await openStep(page, second);
     await page.selectOption(`#status-${second}`, 'blocked');
     await page.fill(`#note-${second}`, '아포스티유 대기');
     await page.click(`#step-${second} .gd-step-form button[type=submit]`);
     await page.locator(`#err-${second}-blocked_reason`).waitFor();
     assert.equal((await page.textContent(`#err-${second}-blocked_reason`)).trim(), KO['plan-error-reason']);
     assert.equal(await page.inputValue(`#note-${second}`), '아포스티유 대기');
+    await openStep(page, second);
     await page.selectOption(`#status-${second}`, 'in_progress');
     await submitAndWait(page, `#step-${second} .gd-step-form button[type=submit]`, /ok=plan-flash-saved/);
     assert.equal(await stepStatus(page, second), 'in_progress');
 
     // Evidence for the first step: a PDF is kept and can be downloaded.
+    await openStep(page, first);
     await page.setInputFiles(`#files-${first}`, [{ name: '해외직접투자-신고수리서.pdf', mimeType: 'application/pdf', buffer: PDF }]);
     await submitAndWait(page, `#step-${first} .gd-upload-form button[type=submit]`, /ok=plan-flash-uploaded/);
     const link = page.locator(`#step-${first} .gd-files a`);
@@ -163,5 +172,58 @@ export function navigatorJourneys(h) {
     await page.goto(url(`/plans/${plan.id}`));
     await submitAndWait(page, '#plan-seen', /ok=plan-flash-seen/);
     assert.equal(await page.$('#plan-update'), null, 'read changes leave the banner');
+  });
+
+  test('plans p3. a company books a local expert on a step, the expert answers, and the company rates the finished engagement', async () => {
+    assert.ok(plan.id, 'journey p1 created the plan');
+    const step = plan.steps[2];
+    const page = await signedIn('company@demo.test');
+    await page.goto(url(`/plans/${plan.id}`));
+    // From the step: the directory of verified experts in Indonesia, with the step carried along.
+    await submitAndWait(page, `#book-${step}`, /\/experts\?/);
+    const statuses = await page.$$eval('.expert-card', (cs) => cs.map((c) => c.dataset.status));
+    assert.ok(statuses.length > 0 && statuses.every((s) => s === 'verified'), `only verified experts are listed: ${statuses}`);
+    await checkA11y(page, 'experts directory (ko)');
+    const card = page.locator('.expert-card', { hasText: 'Nusantara' });
+    assert.equal((await card.locator('.expert-track-record').textContent()).trim(), KO['expert-track-record-none'].replace(/\{\s*\$arg\s*\}/, '0'));
+    await submitAndWait(page, '.expert-card:has-text("Nusantara") h2 a', /\/experts\/\d+/);
+    const expertPath = pathOf(page);
+    assert.equal(await page.inputValue('#plan_step'), `${plan.id}:${step}`, 'the booking form has the step');
+    // An empty message is explained on its field; then the request goes through.
+    await page.click('#book-submit');
+    await page.locator('#message-err').waitFor();
+    await page.fill('#message', 'PT PMA 설립을 위한 사업분야(KBLI) 확인과 공증 절차 상담을 원합니다. (E2E)');
+    await submitAndWait(page, '#book-submit', /\/my\/consultations/);
+    const row = page.locator('#consultations tr[data-consultation]').first();
+    const id = await row.getAttribute('data-consultation');
+    assert.equal(await row.getAttribute('data-status'), 'requested');
+    assert.equal(await page.$(`#rate-${id}`), null, 'nothing to rate before the engagement is done');
+    await checkA11y(page, 'my consultations (ko)');
+
+    // The expert sees the request (and only requests addressed to it), accepts, then finishes.
+    const expert = await signedIn('expert@demo.test');
+    await expert.goto(url('/expert'));
+    const mine = await expert.$$eval('#inbox tr[data-consultation]', (rs) => rs.map((r) => r.dataset.consultation));
+    assert.ok(mine.includes(id), 'the request reached the expert');
+    await checkA11y(expert, 'expert inbox (ko)');
+    await expert.fill(`#note-${id}`, '다음 주 화상 상담 가능합니다.');
+    await submitAndWait(expert, `#respond-${id} button[value=accepted]`, /\/expert\?saved=1/);
+    assert.equal(await expert.getAttribute(`#inbox tr[data-consultation="${id}"]`, 'data-status'), 'accepted');
+    await submitAndWait(expert, `#respond-${id} button[value=done]`, /\/expert\?saved=1/);
+    assert.equal(await expert.getAttribute(`#inbox tr[data-consultation="${id}"]`, 'data-status'), 'done');
+    await shot(expert, 'plans-p3-expert-inbox-ko');
+
+    // Now the company rates it, and the directory shows the rating with the engagements behind it.
+    await page.goto(url('/my/consultations'));
+    await page.selectOption(`#rating-${id}`, '5');
+    await page.fill(`#review-${id}`, '절차를 한국어로 친절하게 설명해 주었습니다.');
+    await submitAndWait(page, `#rate-${id} button[type=submit]`, /saved=1/);
+    assert.ok((await page.textContent(`tr[data-consultation="${id}"] .expert-rating`)).includes('5'));
+    await page.goto(url(expertPath));
+    const track = (await page.textContent('main')).replace(/\s+/g, ' ');
+    assert.ok(track.includes('완료 1건'), 'the rating shows with its completed engagement');
+    await page.goto(url(`/plans/${plan.id}`));
+    assert.ok((await page.textContent('#plan-consultations')).includes(KO['consultation-status-done']));
+    await shot(page, 'plans-p3-plan-with-consultation-ko');
   });
 }

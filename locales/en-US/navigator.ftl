@@ -60,6 +60,7 @@ plan-files = Evidence
 plan-notes = Notes
 plan-note = Note (optional)
 plan-save-step = Save step
+plan-record-step = Record progress or upload evidence
 plan-evidence = Upload evidence
 plan-upload = Upload
 plan-see-case = See the regulatory case

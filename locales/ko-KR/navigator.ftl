@@ -60,6 +60,7 @@ plan-files = 증빙 파일
 plan-notes = 메모
 plan-note = 메모 (선택)
 plan-save-step = 단계 저장
+plan-record-step = 진행 상황 기록·증빙 올리기
 plan-evidence = 증빙 파일 올리기
 plan-upload = 올리기
 plan-see-case = 규제 애로 사건 보기
