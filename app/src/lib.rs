@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod demo;
 pub mod desk_demo;
 pub mod expert_demo;
+pub mod plan_demo;
 pub mod import;
 pub mod playbook_seed;
 

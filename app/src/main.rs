@@ -106,6 +106,9 @@ enum Command {
         /// How many regulatory cases to have in all (illustrative, with their timelines).
         #[arg(long, default_value_t = 300)]
         cases: usize,
+        /// How many setting-up plans of demo companies to have in all (illustrative).
+        #[arg(long, default_value_t = 100)]
+        plans: usize,
     },
 }
 
@@ -236,7 +239,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             println!("{secret}");
             Ok(())
         }
-        Some(Command::Demo { companies, programs, cases }) => {
+        Some(Command::Demo { companies, programs, cases, plans }) => {
             let store = open(&cli.database_url).await?;
             let password = demo::password();
             demo::seed_accounts(&store, &password).await?;
@@ -246,7 +249,8 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             store::desk::seed_defaults(&store.db).await?;
             let k = globaldesk::desk_demo::seed_cases(&store, cases).await?;
             globaldesk::expert_demo::seed_experts(&store).await?;
-            println!("demo data ready: {n} companies, {p} programs, {k} regulatory cases");
+            let pl = globaldesk::plan_demo::seed_plans(&store, plans).await?;
+            println!("demo data ready: {n} companies, {p} programs, {k} regulatory cases, {pl} plans");
             Ok(())
         }
     }
@@ -262,6 +266,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         store::desk::seed_defaults(&store.db).await?;
         globaldesk::desk_demo::seed_cases(&store, 300).await?;
         globaldesk::expert_demo::seed_experts(&store).await?;
+        globaldesk::plan_demo::seed_plans(&store, 100).await?;
         println!("\nGlobalDesk demo — accounts (password: {password}):");
         for (email, label) in accounts {
             println!("  {email:<28} {label}");

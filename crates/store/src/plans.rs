@@ -90,7 +90,8 @@ pub struct NewPlan<'a> {
     pub entity_type: &'a str,
     pub start_on: &'a str,
     pub target_open_on: Option<&'a str>,
-    pub created_by: i64,
+    /// None for plans loaded by the demo generator rather than started by a person.
+    pub created_by: Option<i64>,
 }
 
 /// A plan and its checklist (one row per step key, all to do).
@@ -118,7 +119,7 @@ pub async fn insert(c: &impl ConnectionTrait, p: &NewPlan<'_>, step_keys: &[&str
     Ok(id)
 }
 
-async fn add_steps(c: &impl ConnectionTrait, plan_id: i64, keys: &[&str], user: i64) -> Result<()> {
+async fn add_steps(c: &impl ConnectionTrait, plan_id: i64, keys: &[&str], user: Option<i64>) -> Result<()> {
     let now = now_iso();
     let rows = keys.iter().map(|k| vec![plan_id.into(), (*k).into(), user.into(), now.clone().into()]).collect();
     crate::bulk_insert(c, "plan_steps", &["plan_id", "step_key", "updated_by", "updated_at"], rows).await
@@ -126,6 +127,11 @@ async fn add_steps(c: &impl ConnectionTrait, plan_id: i64, keys: &[&str], user: 
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<Plan>> {
     Ok(one(c, &format!("SELECT {PLAN_COLS} FROM plans WHERE id = $1"), vec![id.into()]).await?)
+}
+
+pub async fn count(c: &impl ConnectionTrait) -> Result<i64> {
+    let n: Option<crate::Count> = one(c, "SELECT COUNT(*) AS n FROM plans", vec![]).await?;
+    Ok(n.map(|n| n.n).unwrap_or(0))
 }
 
 pub async fn for_company(c: &impl ConnectionTrait, company_id: i64) -> Result<Vec<Plan>> {
@@ -164,7 +170,7 @@ pub struct StepState<'a> {
     pub done_on: Option<&'a str>,
 }
 
-pub async fn set_step(c: &impl ConnectionTrait, plan_id: i64, key: &str, s: &StepState<'_>, user: i64) -> Result<()> {
+pub async fn set_step(c: &impl ConnectionTrait, plan_id: i64, key: &str, s: &StepState<'_>, user: Option<i64>) -> Result<()> {
     let n = exec(
         c,
         "UPDATE plan_steps SET status = $1, blocked_reason = $2, started_on = $3, done_on = $4, updated_by = $5, updated_at = $6 \

@@ -14,7 +14,7 @@ static_loader! {
     };
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub enum Lang {
     #[default]
     Ko,

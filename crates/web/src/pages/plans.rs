@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use domain::FieldErrors;
 use domain::playbook::{ChangeKind, StepChange};
 use serde::Deserialize;
+use std::sync::Arc;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
@@ -462,11 +463,38 @@ fn field_name(f: &str) -> &'static str {
     FIELDS.iter().copied().find(|x| *x == f).unwrap_or("detail")
 }
 
+/// Stands for the reader's form token in a cached page; replaced on the way out.
+const TOKEN_SLOT: &str = "\u{E000}gd-csrf\u{E000}";
+
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let data = plan_svc::plan_for(&state, user, id).await.map_err(page_error)?;
     let flash = FLASHES.iter().copied().find(|k| Some(*k) == q.ok.as_deref());
-    render_plan(&state, &ctx, &data, flash, None, None, None).await
+    if flash.is_some() {
+        return render_plan(&state, &ctx, &data, flash, None, None, None).await;
+    }
+    // The plain page is the one read again and again: it is rendered once per plan version,
+    // reader, language and day, with the form token put in on the way out.
+    let key = plan_svc::PageKey {
+        plan_id: id,
+        data: plan_svc::identity(&data),
+        user_id: user.id,
+        lang: ctx.lang,
+        day: today(),
+        here: ctx.here.clone(),
+    };
+    let html = match plan_svc::cached_page(&state, &key) {
+        Some(html) => html,
+        None => {
+            let blank = Ctx { csrf: TOKEN_SLOT.to_string(), ..ctx.clone() };
+            let resp = render_plan(&state, &blank, &data, None, None, None, None).await?;
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.map_err(|_| PageError(PageErrorKind::Internal))?;
+            let html: Arc<str> = String::from_utf8_lossy(&bytes).into();
+            plan_svc::keep_page(&state, key, html.clone());
+            html
+        }
+    };
+    Ok(axum::response::Html(html.replace(TOKEN_SLOT, &ctx.csrf)).into_response())
 }
 
 /// After a failed action: the plan again with the reason, and the step's form as typed.
