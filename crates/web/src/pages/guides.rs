@@ -26,6 +26,27 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/guides", get(list)).route("/guides/compare", get(compare)).route("/guides/{country}", get(country))
 }
 
+const OECD_RISK: &str = include_str!("../../../../data/country_risk/oecd-crc-historical-1999-2022.csv");
+
+/// The OECD country risk classification (0 lowest, 7 highest) at its last date in our copy
+/// (11 March 2022), by ISO alpha-3. High-income OECD and euro-area countries are not classified,
+/// which is not the same as "0": they are absent here and shown as such.
+fn oecd_risk() -> &'static BTreeMap<String, String> {
+    static R: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut reader = csv::Reader::from_reader(OECD_RISK.as_bytes());
+        reader
+            .records()
+            .flatten()
+            .filter_map(|r| {
+                let grade = r.get(r.len() - 1)?.trim();
+                let iso = r.get(1)?;
+                (grade.len() == 1 && grade.chars().all(|c| c.is_ascii_digit())).then(|| (iso.to_string(), grade.to_string()))
+            })
+            .collect()
+    })
+}
+
 const DOING_BUSINESS: &str = include_str!("../../../../data/doing_business/starting-a-business-10-markets.csv");
 
 /// The World Bank's "Starting a business" figures of one economy for its last year (2020).
@@ -114,6 +135,8 @@ pub struct MarketRow {
     pub db_days: String,
     pub db_cost: String,
     pub db_capital: String,
+    /// OECD grade 0–7, or the "not classified" label.
+    pub risk: String,
 }
 
 fn min_capital(t: &Tr, pb: &Playbook) -> String {
@@ -143,6 +166,7 @@ fn market_row(state: &AppState, t: &Tr, cc: &str, list: &[&Arc<Published>]) -> M
         db_days: fmt_num(db.days),
         db_cost: fmt_num(db.cost_pct),
         db_capital: fmt_num(db.min_capital_pct),
+        risk: oecd_risk().get(&alpha3(state, cc)).cloned().unwrap_or_else(|| t.t("guide-risk-none")),
     }
 }
 
