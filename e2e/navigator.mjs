@@ -198,6 +198,8 @@ export function navigatorJourneys(h) {
     const id = await row.getAttribute('data-consultation');
     assert.equal(await row.getAttribute('data-status'), 'requested');
     assert.equal(await page.$(`#rate-${id}`), null, 'nothing to rate before the engagement is done');
+    const stepCell = row.locator(`[data-step="${step}"]`);
+    assert.notEqual((await stepCell.textContent()).trim(), step, 'the step shows by its title, not its key');
     await checkA11y(page, 'my consultations (ko)');
 
     // The expert sees the request (and only requests addressed to it), accepts, then finishes.

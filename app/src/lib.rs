@@ -4,8 +4,8 @@ pub mod catalog;
 pub mod demo;
 pub mod desk_demo;
 pub mod expert_demo;
-pub mod plan_demo;
 pub mod import;
+pub mod plan_demo;
 pub mod playbook_seed;
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

@@ -710,7 +710,8 @@ async fn country_guides_show_ten_markets_their_schedules_and_a_comparison() {
     assert!(!html.contains("data-country=\"US\""));
     assert!(html.contains("Compare countries"));
     // The OECD risk grade of March 2022 (Indonesia 3, Viet Nam 4); an unclassified country says so.
-    let risk = |html: &str, cc: &str| text_after(&html[html.find(&format!("data-country=\"{cc}\"")).unwrap()..], "data-risk=\"", '"').to_string();
+    let risk =
+        |html: &str, cc: &str| text_after(&html[html.find(&format!("data-country=\"{cc}\"")).unwrap()..], "data-risk=\"", '"').to_string();
     assert_eq!((risk(&html, "ID"), risk(&html, "VN")), ("3".to_string(), "4".to_string()));
     let (_, html) = en.text("/guides/compare?c=US").await;
     assert_eq!(risk(&html, "US"), "not classified");

@@ -346,6 +346,15 @@ async fn load_plan(state: &AppState, id: i64) -> Result<Arc<PlanData>> {
     Ok(data)
 }
 
+/// The names of a plan's entity type and of one of its steps, from the playbook version the plan
+/// follows. Playbooks are public, so there is no access check: this is for pages that mention a
+/// step of a plan the reader may not open, such as an expert's requests.
+pub async fn step_label(state: &AppState, plan_id: i64, key: &str, t: &Tr) -> Option<(String, String)> {
+    let data = load_plan(state, plan_id).await.ok()?;
+    let st = data.pb.steps.iter().find(|s| s.key == key)?;
+    Some((t.pick(&data.pb.name_ko, &data.pb.name_en).to_string(), t.pick(&st.title_ko, &st.title_en).to_string()))
+}
+
 /// The plan if `user` may see it: a member of the plan's company, or a platform administrator.
 /// Anyone else gets NotFound, so that guessing ids reveals nothing.
 pub async fn plan_for(state: &AppState, user: &User, id: i64) -> Result<Arc<PlanData>> {

@@ -141,6 +141,8 @@ pub struct ConsultationView {
     pub plan_id: i64,
     pub country: String,
     pub step_key: String,
+    /// The step's title in the reader's language (the key when the playbook has no such step).
+    pub step: String,
     pub status_code: String,
     pub status: String,
     pub message: String,
@@ -171,6 +173,15 @@ impl ConsultationView {
     }
 }
 
+/// Puts the steps' titles in place of their keys.
+async fn name_steps(state: &AppState, t: &Tr, rows: &mut [ConsultationView]) {
+    for r in rows.iter_mut() {
+        if let Some((_, step)) = crate::plan_svc::step_label(state, r.plan_id, &r.step_key, t).await {
+            r.step = step;
+        }
+    }
+}
+
 fn consultation_view(state: &AppState, t: &Tr, k: &ConsultationRow, actor: ConsultationActor) -> ConsultationView {
     let status = ConsultationStatus::parse(&k.status);
     ConsultationView {
@@ -182,6 +193,7 @@ fn consultation_view(state: &AppState, t: &Tr, k: &ConsultationRow, actor: Consu
         plan_id: k.plan_id,
         country: country_label(state, t, &k.plan_country),
         step_key: k.step_key.clone(),
+        step: k.step_key.clone(),
         status_code: k.status.clone(),
         status: status.map(|s| t.t(s.message_key())).unwrap_or_else(|| k.status.clone()),
         message: k.message.clone(),
@@ -397,13 +409,16 @@ async fn detail_page(
     {
         let steps = store::experts::open_steps(&state.store.db, company_id).await?;
         no_steps = steps.is_empty();
-        let step_options: Vec<(String, String)> = steps
-            .iter()
-            .map(|s| {
-                let entity = s.entity_type.replace('_', " ");
-                (format!("{}:{}", s.plan_id, s.step_key), format!("{} · {} · {}", country_label(state, &t, &s.country), entity, s.step_key))
-            })
-            .collect();
+        let mut step_options: Vec<(String, String)> = Vec::with_capacity(steps.len());
+        for s in &steps {
+            let (entity, step) = crate::plan_svc::step_label(state, s.plan_id, &s.step_key, &t)
+                .await
+                .unwrap_or_else(|| (s.entity_type.replace('_', " "), s.step_key.clone()));
+            step_options.push((
+                format!("{}:{}", s.plan_id, s.step_key),
+                format!("{} · {} · {}", country_label(state, &t, &s.country), entity, step),
+            ));
+        }
         let vouchers: Vec<(String, String)> = store::experts::vouchers(&state.store.db, company_id)
             .await?
             .iter()
@@ -495,7 +510,7 @@ async fn mine_page(
     };
     let p = Page::new(state, ctx, "experts-mine-title").with_flash(flash);
     let t = p.t;
-    let rows = store::experts::for_company(&state.store.db, company_id)
+    let mut rows: Vec<ConsultationView> = store::experts::for_company(&state.store.db, company_id)
         .await?
         .iter()
         .map(|k| {
@@ -507,6 +522,7 @@ async fn mine_page(
             }
         })
         .collect();
+    name_steps(state, &t, &mut rows).await;
     let status = if rating_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mut r = render(MineTemplate { p, rows, error })?;
     *r.status_mut() = status;
@@ -596,7 +612,8 @@ async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<FlashQue
     let (x, rows) = expert_svc::inbox(&state, user).await.map_err(svc_err)?;
     let p = Page::new(&state, &ctx, "expert-inbox-title").with_flash((!q.saved.is_empty()).then_some("expert-saved"));
     let t = p.t;
-    let rows = rows.iter().map(|k| consultation_view(&state, &t, k, ConsultationActor::Expert)).collect();
+    let mut rows: Vec<ConsultationView> = rows.iter().map(|k| consultation_view(&state, &t, k, ConsultationActor::Expert)).collect();
+    name_steps(&state, &t, &mut rows).await;
     let error = error_text(&t, &q.error);
     render(InboxTemplate { x: view(&state, &t, &x), rows, error, p })
 }
