@@ -833,3 +833,63 @@ async fn the_admin_user_list_pages() {
     assert!(second.contains("user49@example.kr") && !second.contains("user38@example.kr"));
     assert!(!second.contains("href=\"/admin/users?page=3\""));
 }
+
+#[tokio::test]
+async fn admins_change_roles_and_suspend_accounts_within_their_reach() {
+    let app = spawn().await;
+    let id_of = |email: &'static str| {
+        let db = app.state.store.db.clone();
+        async move { store::users::by_email(&db, email).await.unwrap().unwrap() }
+    };
+    let officer = id_of("officer@demo.test").await;
+    let kotra = id_of("kotra@demo.test").await;
+    let company = id_of("company@demo.test").await;
+    let mss_admin = app.login("agency-admin@demo.test").await;
+    let officer_session = app.login("officer@demo.test").await;
+    let officer_api = app.api(&app.token_for("officer@demo.test").await, "ko");
+    assert_eq!(officer_api.get("/api/v1/me").await.0, 200);
+
+    // An agency admin manages its own agency's staff only, grants no platform role, and does not
+    // change its own account.
+    let r = mss_admin.post(&format!("/admin/users/{}", kotra.id), &[("role", "officer"), ("agency", "KOTRA"), ("active", "1")]).await;
+    assert_eq!(r.status(), 404);
+    let r =
+        mss_admin.post(&format!("/admin/users/{}", officer.id), &[("role", "platform_admin"), ("agency", "MSS"), ("active", "1")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error=users-error-role"));
+    let me = id_of("agency-admin@demo.test").await;
+    let r = mss_admin.post(&format!("/admin/users/{}", me.id), &[("role", "officer"), ("agency", "MSS")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error=users-error-self"));
+    let (s, html) = mss_admin.text("/admin/users?error=users-error-self").await;
+    assert_eq!(s, 422);
+    assert!(html.contains("자기 계정의 역할이나 사용 여부는 여기서 바꿀 수 없습니다"));
+    assert_eq!(id_of("officer@demo.test").await.role, "officer", "nothing changed");
+
+    // Suspending the MSS officer signs them out at once: page, API token and sign-in all refused.
+    let r = mss_admin.post(&format!("/admin/users/{}", officer.id), &[("role", "officer"), ("agency", "MSS")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("updated=1"));
+    assert!(!id_of("officer@demo.test").await.active);
+    assert_eq!(officer_session.get("/officer/cases").await.status(), 303, "the session is gone");
+    assert_eq!(officer_api.get("/api/v1/me").await.0, 401);
+    let b = app.browser().await;
+    let r = b.post("/login", &[("email", "officer@demo.test"), ("password", PASSWORD)]).await;
+    assert_ne!(r.status(), 303, "a suspended account cannot sign in");
+    // Allowed again, and promoted to agency admin.
+    mss_admin.post(&format!("/admin/users/{}", officer.id), &[("role", "agency_admin"), ("agency", "MSS"), ("active", "1")]).await;
+    let after = id_of("officer@demo.test").await;
+    assert!(after.active);
+    assert_eq!(after.role, "agency_admin");
+    let audit = store::audit::list(&app.state.store.db, Some("user.update"), 10, 0).await.unwrap();
+    assert_eq!(audit.len(), 2, "both changes are in the audit log");
+
+    // A platform admin may suspend a company member but not turn them into staff.
+    let admin = app.login("admin@demo.test").await;
+    let r = admin.post(&format!("/admin/users/{}", company.id), &[("role", "officer"), ("agency", "MSS"), ("active", "1")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("error=users-error-not-staff"));
+    let r = admin.post(&format!("/admin/users/{}", company.id), &[("role", "company_member")]).await;
+    assert!(r.headers()["location"].to_str().unwrap().contains("updated=1"));
+    let c = id_of("company@demo.test").await;
+    assert!(!c.active && c.company_id.is_some(), "suspended, still a member of its company");
+    // An officer cannot reach the page at all.
+    let kotra_b = app.login("kotra@demo.test").await;
+    assert_eq!(kotra_b.post(&format!("/admin/users/{}", officer.id), &[("role", "officer"), ("agency", "MSS")]).await.status(), 403);
+}

@@ -85,6 +85,13 @@ flash-confirm-sent = We sent you a confirmation e-mail. Open its link, then sign
 flash-saved = Saved.
 flash-invited = Invitation sent.
 flash-user-created = User added.
+flash-user-updated = Account changed. It has been signed out everywhere.
+users-manage = Manage access
+users-active = May sign in (untick to suspend the account)
+users-inactive = suspended
+users-error-self = Your own role and access cannot be changed here. Ask another administrator.
+users-error-role = You cannot grant this role.
+users-error-not-staff = Company members' and local experts' accounts can be suspended or allowed again, not given another role.
 
 desk-title = My desk
 desk-no-company = Your company has no profile yet. Enter it to get support that fits.

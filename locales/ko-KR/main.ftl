@@ -85,6 +85,13 @@ flash-confirm-sent = 확인 메일을 보냈습니다. 메일의 링크를 누�
 flash-saved = 저장했습니다.
 flash-invited = 초대를 보냈습니다.
 flash-user-created = 사용자를 추가했습니다.
+flash-user-updated = 계정을 바꿨습니다. 그 계정은 모든 기기에서 로그아웃되었습니다.
+users-manage = 권한 관리
+users-active = 로그인 허용 (해제하면 계정을 정지합니다)
+users-inactive = 정지됨
+users-error-self = 자기 계정의 역할이나 사용 여부는 여기서 바꿀 수 없습니다. 다른 관리자에게 요청하세요.
+users-error-role = 이 역할은 부여할 수 없습니다.
+users-error-not-staff = 기업 회원과 현지 전문가 계정은 정지하거나 다시 허용할 수만 있고, 역할을 바꿀 수는 없습니다.
 
 desk-title = 나의 데스크
 desk-no-company = 아직 기업 정보가 없습니다. 기업 정보를 입력하면 맞춤 지원을 받을 수 있습니다.

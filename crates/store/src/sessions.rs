@@ -23,6 +23,11 @@ pub async fn delete(c: &impl ConnectionTrait, secret: &str) -> Result<()> {
     Ok(())
 }
 
+/// Signs a user out everywhere (after their access changed).
+pub async fn delete_for_user(c: &impl ConnectionTrait, user_id: i64) -> Result<u64> {
+    Ok(exec(c, "DELETE FROM sessions WHERE user_id = $1", vec![user_id.into()]).await?)
+}
+
 pub async fn purge_expired(c: &impl ConnectionTrait) -> Result<u64> {
     Ok(exec(c, "DELETE FROM sessions WHERE expires_at <= $1", vec![now_iso().into()]).await?)
 }

@@ -98,6 +98,17 @@ pub async fn count(c: &impl ConnectionTrait) -> Result<i64> {
     Ok(n.map(|n| n.n).unwrap_or(0))
 }
 
+/// Changes what an account may do: its role, agency and whether it may sign in at all.
+pub async fn set_access(c: &impl ConnectionTrait, user_id: i64, role: domain::Role, agency_id: Option<i64>, active: bool) -> Result<()> {
+    exec(
+        c,
+        "UPDATE users SET role = $1, agency_id = $2, active = $3 WHERE id = $4",
+        vec![role.as_str().into(), agency_id.into(), active.into(), user_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn set_company(c: &impl ConnectionTrait, user_id: i64, company_id: i64) -> Result<()> {
     exec(c, "UPDATE users SET company_id = $1 WHERE id = $2", vec![company_id.into(), user_id.into()]).await?;
     Ok(())

@@ -7,7 +7,7 @@ use crate::error::PageError;
 use crate::session::Ctx;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use store::users::User;
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{id}", axum::routing::post(update_user))
         .route("/admin/audit", get(audit))
         .route("/insights", get(insights))
 }
@@ -35,6 +36,11 @@ struct UsersTemplate {
     fields: Vec<Field>,
     page: i64,
     has_next: bool,
+    /// Roles and agencies the admin may set on an existing account.
+    roles: Vec<(String, String)>,
+    agencies: Vec<(String, String)>,
+    me: i64,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,6 +76,7 @@ async fn users_page(
     errs: &FieldErrors,
     flash: Option<&str>,
     page: i64,
+    error: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let me = admin(ctx)?;
     let p = Page::new(state, ctx, "users-title").with_flash(flash);
@@ -92,21 +99,25 @@ async fn users_page(
             (u, a)
         })
         .collect();
-    let roles = grantable(me).into_iter().map(|r| (r.as_str().to_string(), p.t.t(&format!("role-{}", r.as_str())))).collect();
-    let agency_options = agencies
+    let roles: Vec<(String, String)> =
+        grantable(me).into_iter().map(|r| (r.as_str().to_string(), p.t.t(&format!("role-{}", r.as_str())))).collect();
+    let agency_options: Vec<(String, String)> = agencies
         .iter()
         .filter(|a| me.role() == Role::PlatformAdmin || Some(a.id) == me.agency_id)
         .map(|a| (a.code.clone(), p.t.pick(&a.name_ko, &a.name_en).to_string()))
         .collect();
+    let staff_roles = roles.iter().filter(|(r, _)| Role::parse(r).is_some_and(is_staff_role)).cloned().collect();
+    let error = error.map(|k| p.t.t(k));
     let fields = vec![
         Field::new(&p.t, "display_name", "text", f.display_name.clone(), errs).required(),
         Field::new(&p.t, "email", "email", f.email.clone(), errs).required(),
         Field::new(&p.t, "role", "select", f.role.clone(), errs).required().options(roles),
-        Field::new(&p.t, "agency", "select", f.agency.clone(), errs).options(agency_options),
+        Field::new(&p.t, "agency", "select", f.agency.clone(), errs).options(agency_options.clone()),
         Field::new(&p.t, "password", "password", "", errs).required().autocomplete("new-password"),
     ];
-    let status = if errs.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut r = render(UsersTemplate { p, users, fields, page, has_next })?;
+    let status = if errs.is_empty() && error.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let me_id = me.id;
+    let mut r = render(UsersTemplate { p, users, fields, page, has_next, roles: staff_roles, agencies: agency_options, me: me_id, error })?;
     *r.status_mut() = status;
     Ok(r)
 }
@@ -114,8 +125,13 @@ async fn users_page(
 #[derive(Deserialize)]
 struct UsersQuery {
     created: Option<String>,
+    updated: Option<String>,
+    error: Option<String>,
     page: Option<i64>,
 }
+
+/// Why an account change was refused (message ids, also accepted back from the address).
+const UPDATE_ERRORS: [&str; 4] = ["users-error-self", "users-error-role", "users-error-not-staff", "err-agency-required"];
 
 async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQuery>) -> Result<Response, PageError> {
     users_page(
@@ -123,10 +139,81 @@ async fn users(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UsersQue
         &ctx,
         &NewUserForm::default(),
         &FieldErrors::default(),
-        q.created.as_ref().map(|_| "flash-user-created"),
+        q.created.as_ref().map(|_| "flash-user-created").or(q.updated.as_ref().map(|_| "flash-user-updated")),
         q.page.unwrap_or(1).max(1),
+        UPDATE_ERRORS.iter().copied().find(|k| Some(*k) == q.error.as_deref()),
     )
     .await
+}
+
+/// Roles that move between one another on an existing account. Company members belong to a
+/// company and experts to a listing, so those accounts can be switched off and on, not turned
+/// into staff (or back).
+fn is_staff_role(r: Role) -> bool {
+    matches!(r, Role::Officer | Role::AgencyAdmin | Role::PlatformAdmin | Role::Analyst)
+}
+
+#[derive(Deserialize)]
+struct AccessForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    agency: String,
+    /// A check box: present when ticked.
+    #[serde(default)]
+    active: Option<String>,
+}
+
+/// Changes an account's role, agency or whether it may sign in. An agency admin manages the
+/// staff of their own agency only; nobody changes their own account here (so an agency cannot
+/// lock itself out by accident). A changed account is signed out everywhere.
+async fn update_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AccessForm>,
+) -> Result<Response, PageError> {
+    let me = admin(&ctx)?;
+    let db = &state.store.db;
+    let target = store::users::by_id(db, id).await?.ok_or_else(PageError::not_found)?;
+    if me.role() == Role::AgencyAdmin && !(target.agency_id == me.agency_id && me.agency_id.is_some() && is_staff_role(target.role())) {
+        return Err(PageError::not_found());
+    }
+    let back = |key: &str| Ok(Redirect::to(&format!("/admin/users?error={key}")).into_response());
+    if target.id == me.id {
+        return back("users-error-self");
+    }
+    let active = f.active.is_some();
+    let role = if f.role.is_empty() { Some(target.role()) } else { Role::parse(&f.role) };
+    let Some(role) = role else { return back("users-error-role") };
+    if role != target.role() && !(is_staff_role(role) && is_staff_role(target.role()) && grantable(me).contains(&role)) {
+        return back(if is_staff_role(target.role()) { "users-error-role" } else { "users-error-not-staff" });
+    }
+    let agency = match f.agency.trim() {
+        "" if role.needs_agency() => return back("err-agency-required"),
+        "" => None,
+        code => match store::agencies::by_code(db, code).await? {
+            Some(a) if me.role() == Role::PlatformAdmin || Some(a.id) == me.agency_id => Some(a.id),
+            _ => return back("err-agency-required"),
+        },
+    };
+    // Accounts outside agencies keep no agency.
+    let agency = if role.needs_agency() || role == Role::PlatformAdmin { agency } else { None };
+    use store::TransactionTrait;
+    let tx = db.begin().await.map_err(store::StoreError::from)?;
+    store::users::set_access(&tx, id, role, agency, active).await?;
+    let signed_out = store::sessions::delete_for_user(&tx, id).await?;
+    let detail = format!(
+        "role={} agency={} active={active} sessions_ended={signed_out}",
+        role.as_str(),
+        agency.map(|a| a.to_string()).unwrap_or_default()
+    );
+    store::audit::record(&tx, Some(me.id), &me.email, "user.update", &format!("user:{id}"), &ctx.ip, &detail).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    // This node forgets the account's sessions now; other nodes' caches expire within seconds
+    // and then find no session.
+    state.sessions.forget_user(id);
+    Ok(Redirect::to("/admin/users?updated=1").into_response())
 }
 
 async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewUserForm>) -> Result<Response, PageError> {
@@ -153,7 +240,7 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
         }
     }
     let (Some(name), Some(email), Some(password), Some(role), true) = (name, email, password, role, errs.is_empty()) else {
-        return users_page(&state, &ctx, &f, &errs, None, 1).await;
+        return users_page(&state, &ctx, &f, &errs, None, 1, None).await;
     };
     let hash = auth::hash_password(&password);
     let created = store::users::create(
@@ -178,7 +265,7 @@ async fn create_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<NewU
         }
         Err(store::StoreError::Duplicate(_)) => {
             errs.push(FieldError::new("email", "err-email-taken"));
-            users_page(&state, &ctx, &f, &errs, None, 1).await
+            users_page(&state, &ctx, &f, &errs, None, 1, None).await
         }
         Err(e) => Err(e.into()),
     }
