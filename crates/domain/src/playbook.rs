@@ -56,6 +56,17 @@ pub enum Channel {
     Either,
 }
 
+impl Channel {
+    /// The name used in the data and in message ids (`online`, `in_person`, `either`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::InPerson => "in_person",
+            Channel::Either => "either",
+        }
+    }
+}
+
 /// The procedures for one entity type in one country, in Korean and English.
 ///
 /// Unknown fields are refused so that a misspelt key in a YAML file fails loudly instead of
@@ -612,6 +623,17 @@ pub enum ChangeKind {
     Changed,
 }
 
+impl ChangeKind {
+    /// The name used in stored change lists and message ids (`added`, `removed`, `changed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepChange {
     pub key: String,
@@ -814,6 +836,16 @@ mod tests {
 
     fn errors_of(pb: &Playbook) -> Vec<PlaybookError> {
         validate(pb).expect_err("should be refused")
+    }
+
+    #[test]
+    fn names_match_the_serialised_form() {
+        for c in [Channel::Online, Channel::InPerson, Channel::Either] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for k in [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Changed] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 
     #[test]

@@ -857,6 +857,13 @@ pub async fn start_draft(state: &AppState, user: &User, playbook_id: i64) -> Res
     Ok(id)
 }
 
+/// Records a step of a version's life (saved, submitted, returned, published) in the audit log.
+async fn audit_version(tx: &impl store::ConnectionTrait, user: &User, action: &str, v: &VersionRow) -> Result<()> {
+    let target = format!("playbook:{}", v.playbook_id);
+    store::audit::record(tx, Some(user.id), &user.email, action, &target, "", &format!("v{}", v.version)).await?;
+    Ok(())
+}
+
 /// Reads the editor's text: YAML (JSON is YAML too) holding one playbook. The country and
 /// entity type are the playbook's identity and cannot change in a new version.
 pub fn parse_edit(text: &str, v: &VersionRow) -> std::result::Result<Playbook, FieldErrors> {
@@ -895,16 +902,7 @@ pub async fn save_draft(
     let body = serde_json::to_string(&pb).map_err(|_| PlanError::Internal)?;
     let tx = state.store.db.begin().await?;
     playbooks::update_draft(&tx, vid, row_version, &body, change_note.trim()).await?;
-    store::audit::record(
-        &tx,
-        Some(user.id),
-        &user.email,
-        "playbook.save",
-        &format!("playbook:{}", v.playbook_id),
-        "",
-        &format!("v{}", v.version),
-    )
-    .await?;
+    audit_version(&tx, user, "playbook.save", &v).await?;
     tx.commit().await?;
     Ok(playbook::validate(&pb).err().unwrap_or_default())
 }
@@ -921,16 +919,7 @@ pub async fn submit(state: &AppState, user: &User, vid: i64, row_version: i64) -
     checked(&v)?;
     let tx = state.store.db.begin().await?;
     playbooks::set_status(&tx, vid, row_version, "draft", "in_review", user.id, "").await?;
-    store::audit::record(
-        &tx,
-        Some(user.id),
-        &user.email,
-        "playbook.submit",
-        &format!("playbook:{}", v.playbook_id),
-        "",
-        &format!("v{}", v.version),
-    )
-    .await?;
+    audit_version(&tx, user, "playbook.submit", &v).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -944,16 +933,7 @@ pub async fn send_back(state: &AppState, user: &User, vid: i64, row_version: i64
     }
     let tx = state.store.db.begin().await?;
     playbooks::set_status(&tx, vid, row_version, "in_review", "draft", user.id, note).await?;
-    store::audit::record(
-        &tx,
-        Some(user.id),
-        &user.email,
-        "playbook.return",
-        &format!("playbook:{}", v.playbook_id),
-        "",
-        &format!("v{}", v.version),
-    )
-    .await?;
+    audit_version(&tx, user, "playbook.return", &v).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -986,16 +966,7 @@ pub async fn publish(state: &AppState, user: &User, vid: i64, row_version: i64) 
             told += 1;
         }
     }
-    store::audit::record(
-        &tx,
-        Some(user.id),
-        &user.email,
-        "playbook.publish",
-        &format!("playbook:{}", v.playbook_id),
-        "",
-        &format!("v{}", v.version),
-    )
-    .await?;
+    audit_version(&tx, user, "playbook.publish", &v).await?;
     tx.commit().await?;
     // This node sees the publication at once; the others on their next poll.
     reload_catalog(state).await?;
@@ -1024,14 +995,7 @@ async fn tell_company(
                     .find(|s| s.key == c.key)
                     .map(|s| t.pick(&s.title_ko, &s.title_en).to_string())
                     .unwrap_or_else(|| c.key.clone());
-                format!(
-                    "- {} ({})",
-                    name,
-                    t.t(&format!(
-                        "plan-change-{}",
-                        serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-                    ))
-                )
+                format!("- {} ({})", name, t.t(&format!("plan-change-{}", c.kind.as_str())))
             })
             .collect();
         let body = t.targs(

@@ -237,10 +237,7 @@ fn playbook_view(t: &Tr, pb: &Playbook) -> Option<PlaybookView> {
                 title: t.pick(&st.title_ko, &st.title_en).to_string(),
                 detail: t.pick(&st.detail_ko, &st.detail_en).to_string(),
                 authority: t.pick(&st.authority_ko, &st.authority_en).to_string(),
-                channel: t.t(&format!(
-                    "guide-channel-{}",
-                    serde_json::to_value(st.channel).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-                )),
+                channel: t.t(&format!("guide-channel-{}", st.channel.as_str())),
                 documents: if t.is_ko() { st.documents_ko.clone() } else { st.documents_en.clone() },
                 days: st.days,
                 start: sc.earliest_start,

@@ -275,14 +275,6 @@ struct DetailQuery {
 
 const FLASHES: &[&str] = &["plan-flash-created", "plan-flash-saved", "plan-flash-uploaded", "plan-flash-case", "plan-flash-seen"];
 
-fn change_kind(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Changed => "changed",
-    }
-}
-
 fn size_label(bytes: i64) -> String {
     if bytes >= 1024 * 1024 { format!("{:.1} MB", bytes as f64 / 1_048_576.0) } else { format!("{} kB", (bytes + 1023) / 1024) }
 }
@@ -327,10 +319,7 @@ async fn render_plan(
             title: t.pick(&st.title_ko, &st.title_en).to_string(),
             detail: t.pick(&st.detail_ko, &st.detail_en).to_string(),
             authority: t.pick(&st.authority_ko, &st.authority_en).to_string(),
-            channel: t.t(&format!(
-                "guide-channel-{}",
-                serde_json::to_value(st.channel).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-            )),
+            channel: t.t(&format!("guide-channel-{}", st.channel.as_str())),
             documents: if t.is_ko() { st.documents_ko.clone() } else { st.documents_en.clone() },
             days: st.days,
             status: t.t(&format!("plan-step-{status_code}")),
@@ -398,8 +387,8 @@ async fn render_plan(
                     .iter()
                     .map(|c| ChangeView {
                         step: title_of(&c.key),
-                        kind: t.t(&format!("plan-change-{}", change_kind(c.kind))),
-                        kind_code: change_kind(c.kind),
+                        kind: t.t(&format!("plan-change-{}", c.kind.as_str())),
+                        kind_code: c.kind.as_str(),
                         fields: c.fields.iter().map(|f| t.t(&format!("plan-field-{f}"))).collect::<Vec<_>>().join(", "),
                     })
                     .collect(),

@@ -209,10 +209,7 @@ async fn render_version(
                     .find(|s| s.key == c.key)
                     .map(|s| t.pick(&s.title_ko, &s.title_en).to_string())
                     .unwrap_or(c.key.clone()),
-                kind: t.t(&format!(
-                    "plan-change-{}",
-                    serde_json::to_value(c.kind).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default()
-                )),
+                kind: t.t(&format!("plan-change-{}", c.kind.as_str())),
                 fields: c.fields.iter().map(|f| t.t(&format!("plan-field-{f}"))).collect::<Vec<_>>().join(", "),
             })
             .collect(),
