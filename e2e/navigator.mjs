@@ -13,6 +13,15 @@ import assert from 'node:assert/strict';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1');
 
 /// Reads the file with Python's icalendar and returns what it found, or throws with its error.
+/// Reads a PDF with Python's pypdf and returns the text of all its pages.
+function pdfText(bytes) {
+  const dir = mkdtempSync(join(tmpdir(), 'gd-pdf-'));
+  const file = join(dir, 'plan.pdf');
+  writeFileSync(file, bytes);
+  const script = 'import sys, pypdf\nprint("\\n".join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))';
+  return execFileSync('python3', ['-c', script, file], { encoding: 'utf8' });
+}
+
 function parseIcs(bytes) {
   const dir = mkdtempSync(join(tmpdir(), 'gd-ics-'));
   const file = join(dir, 'plan.ics');
@@ -114,6 +123,13 @@ export function navigatorJourneys(h) {
     assert.ok(cal.name.includes('PT PMA'), `the calendar is named after the plan: ${cal.name}`);
     const xlsx = await page.request.get(url(`/plans/${plan.id}/export.xlsx`));
     assert.equal((await xlsx.body()).subarray(0, 2).toString('latin1'), 'PK');
+    // The PDF report reads back (pypdf) with the plan's title and the first step's title.
+    const pdf = await page.request.get(url(`/plans/${plan.id}/export.pdf`));
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    const pdfBody = pdfText(await pdf.body()).replace(/\s+/g, ' ');
+    const firstTitle = (await page.textContent(`#step-${first} h3`)).split('\n')[0].trim().split(/\s+/).slice(0, 2).join(' ');
+    assert.ok(pdfBody.includes('PT PMA'), `the PDF names the plan: ${pdfBody.slice(0, 200)}`);
+    assert.ok(pdfBody.includes(firstTitle), `the PDF lists the steps (${firstTitle})`);
     await shot(page, 'plans-p1-progress-ko');
 
     // The same plan in English.

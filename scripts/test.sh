@@ -19,8 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# aiosmtpd: the SMTP sink of the mail tests; icalendar: the parser that checks exported plans.
-python3 -c 'import aiosmtpd, icalendar' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd icalendar
+# aiosmtpd: the SMTP sink of the mail tests; icalendar and pypdf: the readers that check exported
+# plans.
+python3 -c 'import aiosmtpd, icalendar, pypdf' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd icalendar pypdf
 
 step "PostgreSQL"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then

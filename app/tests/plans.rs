@@ -214,7 +214,13 @@ async fn only_the_company_sees_its_plan_in_pages_api_files_and_exports() {
         let api = api_for(&app, who, "ko").await;
         assert_eq!(api.get(&format!("/api/v1/plans/{id}")).await.0, 404, "{who} must not see a company's plan");
         let b = app.login(who).await;
-        for path in [format!("/plans/{id}"), file_path.clone(), format!("/plans/{id}/calendar.ics"), format!("/plans/{id}/export.xlsx")] {
+        for path in [
+            format!("/plans/{id}"),
+            file_path.clone(),
+            format!("/plans/{id}/calendar.ics"),
+            format!("/plans/{id}/export.xlsx"),
+            format!("/plans/{id}/export.pdf"),
+        ] {
             assert_eq!(b.get(&path).await.status(), 404, "{who} on {path}");
         }
     }
@@ -223,6 +229,15 @@ async fn only_the_company_sees_its_plan_in_pages_api_files_and_exports() {
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK") && bytes.windows(13).any(|w| w == b"xl/workbook.x"));
+    // The PDF report: a complete PDF with the font subset embedded (its text is checked by a
+    // real PDF reader in the browser journey).
+    let r = browser.get(&format!("/plans/{id}/export.pdf")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.windows(5).any(|w| w == b"%%EOF"), "a whole PDF");
+    assert!(pdf.windows(9).any(|w| w == b"/FontFile") || pdf.windows(8).any(|w| w == b"FontFile"), "the font travels with it");
+    assert!(pdf.len() < 400_000, "only the glyphs used are embedded: {} bytes", pdf.len());
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ pub mod matching;
 pub mod metrics;
 pub mod ops;
 pub mod pages;
+pub mod plan_pdf;
 pub mod plan_svc;
 pub mod program_svc;
 pub mod services;

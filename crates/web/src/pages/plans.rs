@@ -36,6 +36,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/plans/{id}/files/{file}", get(download))
         .route("/plans/{id}/calendar.ics", get(calendar))
         .route("/plans/{id}/export.xlsx", get(export_xlsx))
+        .route("/plans/{id}/export.pdf", get(export_pdf))
 }
 
 fn page_error(e: PlanError) -> PageError {
@@ -695,4 +696,94 @@ async fn export_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         })
         .collect();
     super::export::xlsx(&format!("globaldesk-plan-{id}.xlsx"), head, rows, &[0, 3, 8, 13]).await
+}
+
+/// The font of PDF exports, read from the static folder once per process.
+fn pdf_font(state: &AppState) -> Option<Arc<Vec<u8>>> {
+    static FONT: std::sync::OnceLock<Option<Arc<Vec<u8>>>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| {
+        let path = state.config.static_dir.join("fonts").join("NanumGothic.ttf");
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(Arc::new(bytes)),
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "the PDF font is missing; PDF exports are unavailable");
+                None
+            }
+        }
+    })
+    .clone()
+}
+
+/// The plan for the company's management as a PDF: the summary and every step with its
+/// authority, status, due date and latest finish (critical steps in the accent colour).
+async fn export_pdf(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    let data = plan_svc::plan_for(&state, user, id).await.map_err(page_error)?;
+    let t = ctx.tr();
+    let now = today();
+    let s = data.schedule(now).map_err(page_error)?;
+    let pb = &data.pb;
+    let target = data.plan.target_open_on.as_deref().and_then(plan_svc::parse_date);
+    let fresh = data.fresh_total_days(now);
+    let done = data.steps.iter().filter(|x| !x.removed && x.status == "done").count();
+    let mut summary = vec![
+        (t.t("plan-playbook-version"), t.ta("plan-version", &data.plan.version.to_string())),
+        (t.t("field-start-on"), t.date(&data.plan.start_on)),
+        (t.t("guide-total-days"), t.targs("guide-days", &[("n", s.total_days.to_string())])),
+        (t.t("plan-opens"), t.date(&s.opens_on.to_string())),
+        (t.t("plan-col-progress"), t.targs("plan-progress", &[("done", done.to_string()), ("total", pb.steps.len().to_string())])),
+    ];
+    if let Some(tg) = target {
+        summary.push((t.t("field-target-open-on"), t.date(&tg.to_string())));
+        summary.push((t.t("plan-must-start"), t.date(&domain::playbook::must_start_by(fresh, tg).to_string())));
+    }
+    let rows = s
+        .order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let st = &pb.steps[i];
+            let sc = &s.steps[i];
+            let status = data.step(&st.key).map(|r| r.status.as_str()).unwrap_or("todo");
+            let mut status = t.t(&format!("plan-step-{status}"));
+            if sc.critical {
+                status = format!("{status} · {}", t.t("guide-critical"));
+            }
+            crate::plan_pdf::PdfRow {
+                cells: [
+                    (n + 1).to_string(),
+                    t.pick(&st.title_ko, &st.title_en).to_string(),
+                    t.pick(&st.authority_ko, &st.authority_en).to_string(),
+                    status,
+                    sc.earliest_finish_on.to_string(),
+                    sc.latest_finish_on.to_string(),
+                ],
+                highlight: sc.critical,
+            }
+        })
+        .collect();
+    let doc = crate::plan_pdf::PlanPdf {
+        title: format!("{} — {}", t.pick(&pb.name_ko, &pb.name_en), country_name(&state, &t, &data.plan.country)),
+        summary,
+        note: t.t("guides-illustrative"),
+        header: ["plan-col-number", "plan-col-step", "field-authority", "field-status", "plan-col-due", "plan-col-latest"].map(|k| t.t(k)),
+        rows,
+        footer: t.targs("plan-pdf-footer", &[("id", id.to_string()), ("date", t.date(&now.to_string()))]),
+    };
+    let font = pdf_font(&state).ok_or(PageError(PageErrorKind::Internal))?;
+    let bytes = tokio::task::spawn_blocking(move || crate::plan_pdf::render(&doc, font))
+        .await
+        .map_err(|_| PageError(PageErrorKind::Internal))?
+        .map_err(|e| {
+            tracing::error!(error = %e, plan = id, "PDF export failed");
+            PageError(PageErrorKind::Internal)
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"globaldesk-plan-{id}.pdf\"")),
+        ],
+        bytes,
+    )
+        .into_response())
 }
