@@ -3,41 +3,6 @@
 //! Every state change is checked against one table ([`TRANSITIONS`]) so the web layer, the API and
 //! the tests all agree on who may do what; the buttons a page offers come from [`next_states`].
 
-use serde::{Deserialize, Serialize};
-
-/// Declares a closed vocabulary whose stored text, serde name and Fluent message id cannot drift
-/// apart: all three derive from the one `Variant => "text"` list.
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident, $key_prefix:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: [Self; [$($text),+].len()] = [$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)+
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.into_iter().find(|v| v.as_str() == s)
-            }
-
-            /// Fluent message id of the label shown to users.
-            pub fn message_key(self) -> &'static str {
-                match self {
-                    $(Self::$variant => concat!($key_prefix, $text),)+
-                }
-            }
-        }
-    };
-}
 
 vocabulary! {
     /// What kind of barrier the company reports; drives routing and SLA targets.
@@ -277,7 +242,7 @@ mod tests {
         key: fn(T) -> &'static str,
         keys: &mut HashSet<&'static str>,
     ) where
-        T: Copy + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned,
+        T: Copy + PartialEq + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
     {
         for &v in all {
             assert_eq!(parse(as_str(v)), Some(v));

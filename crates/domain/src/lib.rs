@@ -4,6 +4,10 @@
 //! once into types that cannot hold an invalid value ("parse, don't validate"), and every
 //! refusal is a [`FieldError`] carrying a message key that the web layer translates.
 
+// First, so that the modules below can use its macro.
+#[macro_use]
+mod vocabulary;
+
 pub mod brn;
 pub mod case;
 pub mod codes;
