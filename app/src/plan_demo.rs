@@ -23,10 +23,25 @@ pub async fn seed_plans(store: &Store, total: usize) -> Result<usize, crate::Any
         published.into_iter().filter_map(|v| serde_json::from_str(&v.body).ok().map(|pb| (v, pb))).collect();
     let today = OffsetDateTime::now_utc().date();
     let mut rng = Rng(0x91a7_5eed + have as u64);
+    // A company has one open plan per playbook (a unique index holds it); the generator draws
+    // again on a pair it already used, and gives up on a pair after a few tries.
+    let mut taken: std::collections::HashSet<(i64, i64)> = std::collections::HashSet::new();
     let tx = db.begin().await?;
     for _ in have..total {
-        let company_id = *rng.pick(&companies);
-        let (v, pb) = rng.pick(&playbooks);
+        let mut pick = None;
+        for _ in 0..20 {
+            let company_id = *rng.pick(&companies);
+            let i = rng.below(playbooks.len() as u64) as usize;
+            let key = (company_id, playbooks[i].0.playbook_id);
+            if store::plans::for_company(&tx, company_id).await?.iter().all(|p| p.status != "open" || p.playbook_id != key.1)
+                && taken.insert(key)
+            {
+                pick = Some((company_id, i));
+                break;
+            }
+        }
+        let Some((company_id, i)) = pick else { continue };
+        let (v, pb) = &playbooks[i];
         let start = today - Duration::days(rng.below(150) as i64);
         let schedule = domain::playbook::schedule(&pb.steps, &[], start, start)?;
         let target = start + Duration::days(schedule.total_days + rng.below(90) as i64 - 20);
@@ -62,5 +77,5 @@ pub async fn seed_plans(store: &Store, total: usize) -> Result<usize, crate::Any
         }
     }
     tx.commit().await?;
-    Ok(total)
+    Ok(store::plans::count(db).await? as usize)
 }

@@ -472,3 +472,41 @@ async fn plan_pages_read_in_korean_and_english() {
     let html = r.text().await.unwrap();
     assert!(html.contains("This field is required") && html.contains("value=\"2031-01-01\""));
 }
+
+#[tokio::test]
+async fn one_open_plan_per_playbook_holds_in_the_database_too() {
+    let app = spawn().await;
+    let company = api_for(&app, "company@demo.test", "ko").await;
+    let first = start_id_plan(&company).await;
+    let id = first["id"].as_i64().unwrap();
+    // Past the service's check, the unique index refuses a second open plan.
+    let company_id = app.company_id_of("company@demo.test").await;
+    let user = store::users::by_email(&app.state.store.db, "company@demo.test").await.unwrap().unwrap();
+    let twin = store::plans::NewPlan {
+        company_id,
+        playbook_id: first["playbook_id"].as_i64().unwrap(),
+        version: 1,
+        country: "ID",
+        entity_type: "foreign_owned_company",
+        start_on: "2027-01-04",
+        target_open_on: None,
+        created_by: Some(user.id),
+    };
+    let r = store::plans::insert(&app.state.store.db, &twin, &["kbli_check"]).await;
+    assert!(matches!(r, Err(store::StoreError::Duplicate(_))), "{r:?}");
+    // Close the first, start another, and reopening the first is explained on its status.
+    let b = app.login("company@demo.test").await;
+    let rv = first["row_version"].as_i64().unwrap().to_string();
+    let start = first["start_on"].as_str().unwrap();
+    let r = b.post(&format!("/plans/{id}/settings"), &[("row_version", &rv), ("start_on", start), ("status", "closed")]).await;
+    assert_eq!(r.status(), 303);
+    let second = start_id_plan(&company).await;
+    assert_ne!(second["id"], first["id"]);
+    let (_, closed) = company.get(&format!("/api/v1/plans/{id}")).await;
+    let rv = closed["row_version"].as_i64().unwrap().to_string();
+    let r = b.post(&format!("/plans/{id}/settings"), &[("row_version", &rv), ("start_on", start), ("status", "open")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("이 국가와 설립 형태로 진행 중인 계획이 이미 있습니다"));
+    let (_, still) = company.get(&format!("/api/v1/plans/{id}")).await;
+    assert_eq!(still["status"], "closed", "nothing half-saved");
+}

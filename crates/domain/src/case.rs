@@ -3,7 +3,6 @@
 //! Every state change is checked against one table ([`TRANSITIONS`]) so the web layer, the API and
 //! the tests all agree on who may do what; the buttons a page offers come from [`next_states`].
 
-
 vocabulary! {
     /// What kind of barrier the company reports; drives routing and SLA targets.
     CaseCategory, "case-category-" {

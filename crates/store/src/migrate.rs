@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "cases", include_str!("../migrations/0005_cases.sql")),
     (6, "navigator", include_str!("../migrations/0006_navigator.sql")),
     (7, "experts", include_str!("../migrations/0007_experts.sql")),
+    (8, "one_open_plan", include_str!("../migrations/0008_one_open_plan.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

@@ -113,7 +113,8 @@ pub async fn insert(c: &impl ConnectionTrait, p: &NewPlan<'_>, step_keys: &[&str
             now.clone().into(),
         ],
     )
-    .await?;
+    .await
+    .map_err(StoreError::unique("open plan"))?;
     add_steps(c, id, step_keys, p.created_by).await?;
     record_change(c, "plan", id).await?;
     Ok(id)
@@ -211,7 +212,8 @@ pub async fn set_plan_dates(
         "UPDATE plans SET start_on = $1, target_open_on = $2, status = $3 WHERE id = $4",
         vec![start_on.into(), target_open_on.into(), status.into(), plan_id.into()],
     )
-    .await?;
+    .await
+    .map_err(StoreError::unique("open plan"))?;
     Ok(())
 }
 

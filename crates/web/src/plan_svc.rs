@@ -399,6 +399,15 @@ pub struct NewPlanForm {
     pub target_open_on: String,
 }
 
+/// Another open plan of the same company on the same playbook (the database's unique index
+/// caught two requests at once, or a closed plan being reopened) is explained on `field`.
+fn already_open(field: &'static str) -> impl Fn(StoreError) -> PlanError {
+    move |e| match e {
+        StoreError::Duplicate(_) => PlanError::Invalid(FieldErrors::single(field, "plan-error-exists")),
+        other => other.into(),
+    }
+}
+
 /// Plans reach at most ten years ahead; further is a typing mistake.
 const HORIZON_DAYS: i64 = 3650;
 
@@ -498,7 +507,8 @@ pub async fn start_plan(state: &AppState, user: &User, f: &NewPlanForm) -> Resul
         },
         &keys,
     )
-    .await?;
+    .await
+    .map_err(already_open("entity_type"))?;
     store::audit::record(&tx, Some(user.id), &user.email, "plan.create", &format!("plan:{id}"), "", &format!("{country}/{entity}")).await?;
     tx.commit().await?;
     Ok(id)
@@ -536,7 +546,9 @@ pub async fn change_settings(state: &AppState, user: &User, id: i64, f: &Setting
     }
     let tx = state.store.db.begin().await?;
     plans::lock(&tx, id, f.row_version).await?;
-    plans::set_plan_dates(&tx, id, &start_on.to_string(), target_on.map(|d| d.to_string()).as_deref(), status).await?;
+    plans::set_plan_dates(&tx, id, &start_on.to_string(), target_on.map(|d| d.to_string()).as_deref(), status)
+        .await
+        .map_err(already_open("status"))?;
     store::audit::record(&tx, Some(user.id), &user.email, "plan.settings", &format!("plan:{id}"), "", status).await?;
     tx.commit().await?;
     forget_plan(state, id);
