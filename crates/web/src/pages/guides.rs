@@ -73,7 +73,7 @@ fn doing_business() -> BTreeMap<String, DbFigures> {
     let mut sums: BTreeMap<(String, &'static str), (f64, f64)> = BTreeMap::new();
     let mut reader = csv::Reader::from_reader(DOING_BUSINESS.as_bytes());
     let headers = reader.headers().cloned().unwrap_or_default();
-    let last_year = headers.iter().filter(|h| h.len() == 4 && h.chars().all(|c| c.is_ascii_digit())).last().unwrap_or("2020").to_string();
+    let last_year = headers.iter().rfind(|h| h.len() == 4 && h.chars().all(|c| c.is_ascii_digit())).unwrap_or("2020").to_string();
     let col = headers.iter().position(|h| h == last_year).unwrap_or(0);
     for row in reader.records().flatten() {
         if !row.get(2).unwrap_or("").is_empty() {
@@ -185,14 +185,29 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageE
     render(ListTemplate { p, rows })
 }
 
-pub struct StepView {
-    pub number: usize,
-    pub key: String,
+/// A step's texts in the reader's language, as the guide and a plan both show them.
+pub struct StepWords {
     pub title: String,
     pub detail: String,
     pub authority: String,
     pub channel: String,
     pub documents: Vec<String>,
+}
+
+pub fn step_words(t: &Tr, st: &playbook::Step) -> StepWords {
+    StepWords {
+        title: t.pick(&st.title_ko, &st.title_en).to_string(),
+        detail: t.pick(&st.detail_ko, &st.detail_en).to_string(),
+        authority: t.pick(&st.authority_ko, &st.authority_en).to_string(),
+        channel: t.t(&format!("guide-channel-{}", st.channel.as_str())),
+        documents: if t.is_ko() { st.documents_ko.clone() } else { st.documents_en.clone() },
+    }
+}
+
+pub struct StepView {
+    pub number: usize,
+    pub key: String,
+    pub w: StepWords,
     pub days: u32,
     pub start: i64,
     pub finish: i64,
@@ -234,11 +249,7 @@ fn playbook_view(t: &Tr, pb: &Playbook) -> Option<PlaybookView> {
             StepView {
                 number: n + 1,
                 key: st.key.clone(),
-                title: t.pick(&st.title_ko, &st.title_en).to_string(),
-                detail: t.pick(&st.detail_ko, &st.detail_en).to_string(),
-                authority: t.pick(&st.authority_ko, &st.authority_en).to_string(),
-                channel: t.t(&format!("guide-channel-{}", st.channel.as_str())),
-                documents: if t.is_ko() { st.documents_ko.clone() } else { st.documents_en.clone() },
+                w: step_words(t, st),
                 days: st.days,
                 start: sc.earliest_start,
                 finish: sc.earliest_finish,

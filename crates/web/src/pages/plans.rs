@@ -39,7 +39,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/plans/{id}/export.pdf", get(export_pdf))
 }
 
-fn page_error(e: PlanError) -> PageError {
+/// How a refusal of the plan service shows as a page (also used by the playbook editor).
+pub fn page_error(e: PlanError) -> PageError {
     match e {
         PlanError::NotFound => PageError::not_found(),
         PlanError::Forbidden => PageError::forbidden(),
@@ -205,11 +206,7 @@ pub struct FileView {
 pub struct StepView {
     pub number: usize,
     pub key: String,
-    pub title: String,
-    pub detail: String,
-    pub authority: String,
-    pub channel: String,
-    pub documents: Vec<String>,
+    pub w: super::guides::StepWords,
     pub days: u32,
     pub status_code: String,
     pub status: String,
@@ -317,11 +314,7 @@ async fn render_plan(
         steps.push(StepView {
             number: n + 1,
             key: st.key.clone(),
-            title: t.pick(&st.title_ko, &st.title_en).to_string(),
-            detail: t.pick(&st.detail_ko, &st.detail_en).to_string(),
-            authority: t.pick(&st.authority_ko, &st.authority_en).to_string(),
-            channel: t.t(&format!("guide-channel-{}", st.channel.as_str())),
-            documents: if t.is_ko() { st.documents_ko.clone() } else { st.documents_en.clone() },
+            w: super::guides::step_words(&t, st),
             days: st.days,
             status: t.t(&format!("plan-step-{status_code}")),
             blocked_reason: row.map(|r| r.blocked_reason.clone()).unwrap_or_default(),

@@ -2,9 +2,10 @@
 //! same shape as the shipped files), checked as it is saved, sent for review, and published by
 //! another person. Publishing tells companies with open plans what changed.
 
+use super::plans::page_error;
 use super::{Page, render};
 use crate::AppState;
-use crate::error::{PageError, PageErrorKind};
+use crate::error::PageError;
 use crate::i18n::Tr;
 use crate::plan_svc::{self, PlanError};
 use crate::session::Ctx;
@@ -26,15 +27,6 @@ pub fn router() -> axum::Router<AppState> {
         .route("/officer/playbooks/versions/{vid}/submit", post(submit))
         .route("/officer/playbooks/versions/{vid}/publish", post(publish))
         .route("/officer/playbooks/versions/{vid}/return", post(send_back))
-}
-
-fn page_error(e: PlanError) -> PageError {
-    match e {
-        PlanError::NotFound => PageError::not_found(),
-        PlanError::Forbidden => PageError::forbidden(),
-        PlanError::Stale => PageError(PageErrorKind::Conflict),
-        _ => PageError(PageErrorKind::Internal),
-    }
 }
 
 fn agency_name(agencies: &[store::agencies::Agency], t: &Tr, id: i64) -> String {
