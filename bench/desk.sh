@@ -38,6 +38,14 @@ wrk_page "queue: waiting on the company, sorted by priority" "$officer" "/office
 wrk_page "queue with full-text search (Korean)" "$officer" "/officer/cases?view=all&q=%EC%9D%B8%EC%A6%9D"
 wrk_page "public knowledge base search" "$officer" "/knowledge?q=halal"
 
+# Queue pages are kept rendered until the desk changes, so the runs above mostly measure serving
+# a kept page. This one asks for more different queue pages than a node keeps (1,000).
+paths=$(mktemp)
+for v in agency mine unassigned overdue at_risk waiting_company waiting_foreign waiting_agency referred closed all; do
+  for s in due priority newest updated; do for p in $(seq 1 40); do echo "/officer/cases?view=$v&sort=$s&page=$p"; done; done
+done | shuf --random-source=<(yes) > "$paths"
+wrk_rotate "queue: 11 views x 4 sorts x 40 pages" "$officer" "$paths"
+
 # The case page over random cases (the platform admin may open any).
 cat > /tmp/gd-case.lua <<LUA
 math.randomseed(os.time())

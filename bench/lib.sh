@@ -14,3 +14,8 @@ wrk_page() { # label cookie path
   curl -s -o /dev/null -w "status %{http_code}, %{size_download} bytes, single request %{time_total}s\n" -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3"
   wrk -t2 -c200 -d"$DURATION" --latency -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
 }
+
+wrk_rotate() { # label cookie paths-file: the paths in turn (more than the server keeps rendered)
+  echo "== $1: $(wc -l < "$3") different pages in turn, e.g. $(sed -n 7p "$3")"
+  wrk -t2 -c200 -d"$DURATION" --latency -s bench/rotate.lua -H "Cookie: gd_session=$2" "http://127.0.0.1:$PORT" -- "$3" | grep -E 'Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors'
+}

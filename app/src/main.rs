@@ -260,13 +260,25 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     let store = open(url).await?;
     if args.demo {
         let password = demo::password();
+        let step = Instant::now();
         let accounts = demo::seed_accounts(&store, &password).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo accounts");
+        let step = Instant::now();
         demo::seed_companies(&store, 300, false).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo companies");
+        let step = Instant::now();
         globaldesk::catalog::seed_demo_catalog(&store).await?;
         store::desk::seed_defaults(&store.db).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo catalog");
+        let step = Instant::now();
         globaldesk::desk_demo::seed_cases(&store, 300).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo cases");
+        let step = Instant::now();
         globaldesk::expert_demo::seed_experts(&store).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo experts");
+        let step = Instant::now();
         globaldesk::plan_demo::seed_plans(&store, 100).await?;
+        tracing::info!(ms = step.elapsed().as_millis() as u64, "demo plans");
         println!("\nGlobalDesk demo — accounts (password: {password}):");
         for (email, label) in accounts {
             println!("  {email:<28} {label}");

@@ -469,6 +469,60 @@ async fn two_nodes_on_one_database_share_sessions() {
     assert_eq!(r.status(), 303, "signing out on A signs out on B");
 }
 
+/// Pages kept rendered on a node (see `web::page_cache`) must not outlive a change made on
+/// another node: node B shows a profile, a search result and a queue, node A changes all three,
+/// and B's pages follow within its change poll.
+#[tokio::test]
+async fn kept_pages_follow_changes_made_on_another_node() {
+    let a = spawn().await;
+    let b = spawn_on(&a.db_url, Options::default()).await;
+    let member_b = b.login("company@demo.test").await;
+    let officer_b = b.login("officer@demo.test").await;
+    let officer_a = a.login("officer@demo.test").await;
+    let id = a.company_id_of("company@demo.test").await;
+    let new_name = "Kept Page Check Co.";
+    for path in ["/company".to_string(), format!("/companies/{id}"), "/companies?q=Kept%20Page".into()] {
+        let who = if path == "/company" { &member_b } else { &officer_b };
+        let (status, html) = who.text(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(!html.contains(new_name), "{path} before the change");
+    }
+    let (_, queue) = officer_b.text("/officer/cases").await;
+    assert!(!queue.contains("Kept filter"));
+
+    // The change, on node A: a new English name through the API, a saved queue filter.
+    let member_api = a.api(&a.token_for("company@demo.test").await, "en");
+    let (_, current) = member_api.get(&format!("/api/v1/companies/{id}")).await;
+    let mut body = current.clone();
+    body["name_en"] = json!(new_name);
+    body["consent"] = json!(true);
+    let (status, updated) = member_api.send(reqwest::Method::PUT, &format!("/api/v1/companies/{id}"), &body).await;
+    assert_eq!(status, 200, "{updated}");
+    let r = officer_a.post("/officer/filters", &[("name", "Kept filter"), ("query", "view=overdue")]).await;
+    assert_eq!(r.status(), 303);
+
+    // Node B polls the shared change logs twice a second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut pending: Vec<(String, &str)> = vec![
+        ("/company".into(), new_name),
+        (format!("/companies/{id}"), new_name),
+        ("/companies?q=Kept%20Page".into(), new_name),
+        ("/officer/cases".into(), "Kept filter"),
+    ];
+    while !pending.is_empty() && std::time::Instant::now() < deadline {
+        let mut still = Vec::new();
+        for (path, want) in pending {
+            let who = if path == "/company" { &member_b } else { &officer_b };
+            if !who.text(&path).await.1.contains(want) {
+                still.push((path, want));
+            }
+        }
+        pending = still;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(pending.is_empty(), "pages on node B still show the old state: {pending:?}");
+}
+
 #[tokio::test]
 async fn company_csv_import_reports_rows_or_loads_nothing() {
     let app = spawn().await;

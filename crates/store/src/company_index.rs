@@ -37,6 +37,9 @@ struct Attrs {
 
 #[derive(Default)]
 struct Inner {
+    /// Counts the companies put in since loading, so that anything derived from a search
+    /// (a rendered result page) can tell it is out of date.
+    generation: u64,
     companies: Vec<Arc<Company>>,
     attrs: Vec<Attrs>,
     interned: HashMap<String, u32>,
@@ -155,6 +158,7 @@ impl Inner {
     }
 
     fn put(&mut self, c: Company) {
+        self.generation += 1;
         self.ranks = None;
         let attrs = self.attrs_of(&c.row);
         let name = name_key(&c);
@@ -309,6 +313,11 @@ impl CompanyIndex {
 
     pub fn len(&self) -> usize {
         self.inner.read().expect("index lock").companies.len()
+    }
+
+    /// Changes whenever any company in the index does.
+    pub fn generation(&self) -> u64 {
+        self.inner.read().expect("index lock").generation
     }
 
     /// Every company that consented to share its profile (a snapshot of shared pointers), for

@@ -172,7 +172,11 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
 /// Inserts many rows with multi-row `VALUES` statements (for seeding and imports), in chunks
 /// that stay under both engines' parameter limits.
 pub async fn bulk_insert(c: &impl ConnectionTrait, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<()> {
-    let per_chunk = (30_000 / columns.len().max(1)).max(1);
+    // PostgreSQL takes large statements well. Through the SQLite driver the cost of a statement
+    // grows faster than its parameters (300 demo cases took 3.4 s in chunks of 30,000
+    // parameters), so SQLite gets statements of under a thousand.
+    let params = if c.get_database_backend() == DatabaseBackend::Sqlite { 900 } else { 30_000 };
+    let per_chunk = (params / columns.len().max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_chunk).collect();

@@ -328,7 +328,7 @@ pub async fn delete_test(c: &impl ConnectionTrait, program_id: i64, test_id: i64
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, Hash, Serialize, FromQueryResult)]
 pub struct AwardRow {
     pub company_id: i64,
     pub program_id: i64,
@@ -419,7 +419,7 @@ pub async fn decision(c: &impl ConnectionTrait, id: i64) -> Result<Option<Decisi
     .await?)
 }
 
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
+#[derive(Debug, Clone, Hash, Serialize, FromQueryResult)]
 pub struct CompanyFact {
     pub company_id: i64,
     pub fact: String,

@@ -343,7 +343,7 @@ fn event<'a>(
 }
 
 /// After a committed change: this node's index sees it now, others within a poll.
-async fn after_change(state: &AppState) {
+pub async fn after_change(state: &AppState) {
     if let Err(e) = desk::sync_index(state).await {
         tracing::warn!(error = %e, "search index refresh failed; the next poll retries");
     }
@@ -924,6 +924,7 @@ pub async fn add_followup(state: &AppState, user: &User, case_id: i64, agency_id
     }
     store::audit::record(&tx, Some(user.id), &user.email, "case.followup", &format!("case:{case_id}"), "", &due).await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(id)
 }
 
@@ -939,6 +940,7 @@ pub async fn complete_followup(state: &AppState, user: &User, followup_id: i64, 
     cases::touch(&tx, f.case_id).await?;
     store::audit::record(&tx, Some(user.id), &user.email, "case.followup.done", &format!("case:{}", f.case_id), "", "").await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(())
 }
 

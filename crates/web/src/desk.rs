@@ -123,14 +123,23 @@ pub struct DeskRuntime {
     /// Every case in memory for the queues and the SLA sweep (see `case_index`).
     pub cases: std::sync::OnceLock<Arc<crate::case_index::CaseIndex>>,
     last_change: std::sync::atomic::AtomicI64,
+    /// Counts the changes applied to this node's indexes and configuration, so that pages made
+    /// from them (see `page_cache`) can tell they are out of date. Saved filters and follow-ups
+    /// are logged as changes too, so they count.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl DeskRuntime {
+    /// Read before rendering: a page made afterwards shows at least the state it names.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
     pub fn config(&self) -> Option<Arc<DeskConfig>> {
         self.config.read().expect("desk lock").clone()
     }
     pub fn set_config(&self, cfg: DeskConfig) {
         *self.config.write().expect("desk lock") = Some(Arc::new(cfg));
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -230,6 +239,7 @@ pub async fn build_index(state: &AppState) -> Result<(), String> {
     }
     state.desk.last_change.store(since, std::sync::atomic::Ordering::SeqCst);
     let _ = state.desk.index.set(index);
+    state.desk.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Ok(())
 }
 
@@ -270,6 +280,7 @@ pub async fn sync_index(state: &AppState) -> Result<usize, String> {
     upsert(index, docs).await?;
     let last = changes.iter().map(|c| c.id).max().unwrap_or(since);
     state.desk.last_change.fetch_max(last, std::sync::atomic::Ordering::SeqCst);
+    state.desk.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Ok(case_ids.len() + kb_ids.len())
 }
 

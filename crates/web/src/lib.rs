@@ -16,6 +16,7 @@ pub mod mail;
 pub mod matching;
 pub mod metrics;
 pub mod ops;
+pub mod page_cache;
 pub mod pages;
 pub mod plan_pdf;
 pub mod plan_svc;
@@ -63,12 +64,17 @@ impl Default for Config {
     }
 }
 
+/// Rendered pages kept per node (30–80 kB each, so at most about 80 MB).
+const PAGES_KEPT: usize = 1_000;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     /// Every company in memory, for searches and profile pages (see `store::company_index`).
     pub companies: Arc<store::company_index::CompanyIndex>,
     refs: Arc<RwLock<Arc<RefData>>>,
+    /// Tags the reference data in force, for pages rendered from it (see `page_cache`).
+    refs_stamp: Arc<std::sync::atomic::AtomicU64>,
     pub config: Arc<Config>,
     pub metrics: Arc<metrics::Metrics>,
     pub sessions: Arc<session::SessionCache>,
@@ -84,6 +90,8 @@ pub struct AppState {
     pub desk: Arc<desk::DeskRuntime>,
     /// Published playbooks and cached plans (see `plan_svc`).
     pub nav: Arc<plan_svc::NavRuntime>,
+    /// Rendered pages that are read far more often than their data changes (see `page_cache`).
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -95,6 +103,7 @@ impl AppState {
             store,
             companies: Arc::new(companies),
             refs: Arc::new(RwLock::new(Arc::new(refs))),
+            refs_stamp: Arc::new(page_cache::fresh_stamp().into()),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             sessions: Arc::default(),
@@ -103,6 +112,7 @@ impl AppState {
             extras: Arc::default(),
             desk: Arc::default(),
             nav: Arc::default(),
+            pages: Arc::new(page_cache::PageCache::new(PAGES_KEPT)),
         }
     }
     /// The live program catalog, loaded on first use.
@@ -138,6 +148,11 @@ impl AppState {
     /// Swaps in freshly loaded reference data (after an import).
     pub fn set_refs(&self, refs: RefData) {
         *self.refs.write().expect("reference lock poisoned") = Arc::new(refs);
+        self.refs_stamp.store(page_cache::fresh_stamp(), std::sync::atomic::Ordering::Relaxed);
+    }
+    /// Changes whenever the reference data is swapped.
+    pub fn refs_stamp(&self) -> u64 {
+        self.refs_stamp.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -117,6 +117,9 @@ pub fn subject_of(c: &Company, facts: &[CompanyFact], awards: &[AwardRow], as_of
 pub struct Extras {
     pub facts: Vec<CompanyFact>,
     pub awards: Vec<AwardRow>,
+    /// A hash of the two lists: the same while they read the same, however often they are
+    /// read again (pages made from them are keyed by it).
+    pub digest: u64,
 }
 
 /// Per company: when its extras were read, and what they were.
@@ -134,7 +137,13 @@ pub async fn extras(state: &AppState, company_id: i64) -> store::Result<Arc<Extr
     }
     let (facts, awards) =
         tokio::try_join!(store::programs::facts_of(&state.store.db, company_id), store::programs::awards_of(&state.store.db, company_id))?;
-    let e = Arc::new(Extras { facts, awards });
+    let digest = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&facts, &awards).hash(&mut h);
+        h.finish()
+    };
+    let e = Arc::new(Extras { facts, awards, digest });
     let mut cache = state.extras.lock().expect("extras lock");
     if cache.len() > 100_000 {
         cache.retain(|_, (at, _)| at.elapsed() < EXTRAS_TTL);

@@ -139,6 +139,8 @@ pub struct PlanData {
     pub consultations: Vec<store::experts::ConsultationRow>,
     /// The playbook version the plan follows.
     pub pb: Arc<Playbook>,
+    /// Tags this value for the pages made from it (see `page_cache::fresh_stamp`).
+    pub stamp: u64,
 }
 
 impl PlanData {
@@ -179,44 +181,7 @@ pub struct NavRuntime {
     /// Playbook versions that plans follow, by (playbook, version); published versions never
     /// change, so these never go stale.
     bodies: Mutex<HashMap<(i64, i64), Arc<Playbook>>>,
-    /// Plan pages as rendered for one reader (see [`PageKey`]), with the form token left out.
-    pages: Mutex<HashMap<PageKey, Arc<str>>>,
     last_change: AtomicI64,
-}
-
-/// What a rendered plan page depends on besides its plan: the cached plan value it was made
-/// from (a new value after any change, so a stale page is never found), the reader (name and
-/// menu in the layout), the language, the day (the schedule counts from today) and the address
-/// (the language switch links back to it).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PageKey {
-    pub plan_id: i64,
-    pub data: usize,
-    pub user_id: i64,
-    pub lang: Lang,
-    pub day: Date,
-    pub here: String,
-}
-
-/// Rendered pages kept per node (about 80 kB each).
-const PAGE_CACHE_MAX: usize = 500;
-
-/// A rendered plan page, if this reader saw this version of the plan today.
-pub fn cached_page(state: &AppState, key: &PageKey) -> Option<Arc<str>> {
-    state.nav.pages.lock().expect("page cache lock").get(key).cloned()
-}
-
-pub fn keep_page(state: &AppState, key: PageKey, html: Arc<str>) {
-    let mut pages = state.nav.pages.lock().expect("page cache lock");
-    if pages.len() >= PAGE_CACHE_MAX {
-        pages.clear();
-    }
-    pages.insert(key, html);
-}
-
-/// The address of a plan value in the cache, for [`PageKey::data`].
-pub fn identity(data: &Arc<PlanData>) -> usize {
-    Arc::as_ptr(data) as usize
 }
 
 /// Plans kept per node before the cache starts over (a plan page is ~10 kB in memory).
@@ -304,7 +269,6 @@ pub async fn poll(state: &AppState) {
 
 fn forget_plan(state: &AppState, id: i64) {
     state.nav.plans.lock().expect("plan cache lock").remove(&id);
-    state.nav.pages.lock().expect("page cache lock").retain(|k, _| k.plan_id != id);
 }
 
 async fn version_body(state: &AppState, playbook_id: i64, version: i64) -> Result<Arc<Playbook>> {
@@ -337,6 +301,7 @@ async fn load_plan(state: &AppState, id: i64) -> Result<Arc<PlanData>> {
         consultations: store::experts::for_plan(db, id).await?,
         plan,
         pb,
+        stamp: crate::page_cache::fresh_stamp(),
     });
     let mut cache = state.nav.plans.lock().expect("plan cache lock");
     if cache.len() >= PLAN_CACHE_MAX {
@@ -983,7 +948,6 @@ pub async fn publish(state: &AppState, user: &User, vid: i64, row_version: i64) 
     // This node sees the publication at once; the others on their next poll.
     reload_catalog(state).await?;
     state.nav.plans.lock().expect("plan cache lock").clear();
-    state.nav.pages.lock().expect("page cache lock").clear();
     Ok(told)
 }
 

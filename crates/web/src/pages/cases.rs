@@ -10,6 +10,7 @@ use crate::case_svc::{self, Access, CaseError, MessageKind, ReportForm, Upload, 
 use crate::desk::{self, DeskConfig};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::page_cache::{PageKey, fold};
 use crate::services::today;
 use crate::session::Ctx;
 use askama::Template;
@@ -554,12 +555,26 @@ fn event_text(t: &Tr, e: &cases::Event, agency_name: &dyn Fn(&str) -> String, us
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    let Access { case: k, viewer, holds, works } = case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+    let access = case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+    if state.case_index().is_none() {
+        return detail_page(&state, &ctx, access, q).await;
+    }
+    // Kept until the case changes (its version) or anything else on the desk does (a referral
+    // decided, a summary approved, the calendar edited), whichever comes first.
+    let data = fold(&[id as u64, access.case.version as u64, state.desk.generation(), state.refs_stamp()]);
+    let key = PageKey::new("case", data, &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { detail_page(&state, &blank, access, q).await }).await
+}
+
+async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery) -> Result<Response, PageError> {
+    let user = ctx.user()?;
+    let Access { case: k, viewer, holds, works } = access;
+    let id = k.id;
     let db = &state.store.db;
     let cfg = state.desk().await?;
     let staff = viewer.is_staff();
     let company = !staff;
-    let mut p = Page::new(&state, &ctx, "").with_flash(known(CASE_FLASHES, q.ok.as_deref()));
+    let mut p = Page::new(state, ctx, "").with_flash(known(CASE_FLASHES, q.ok.as_deref()));
     p.title = format!("{} · {}", case_svc::reference(&k), k.title);
     let t = p.t;
     let error = known(CASE_ERRORS, q.error.as_deref()).map(|key| t.t(key));
@@ -653,7 +668,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         cases::links(db, id)
             .await?
             .into_iter()
-            .map(|l| (l.id, l.title, status_label(&t, &l.status), country_label(&state, &t, &l.country)))
+            .map(|l| (l.id, l.title, status_label(&t, &l.status), country_label(state, &t, &l.country)))
             .collect()
     } else {
         Vec::new()
@@ -707,7 +722,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         (Some(ko), Some(en)) => t.pick(ko, en).to_string(),
         _ => t.t("case-holder-none"),
     };
-    let row = case_row(&state, &t, &cfg, &k, today());
+    let row = case_row(state, &t, &cfg, &k, today());
     render(CaseDetailTemplate {
         case_version: k.version,
         description: k.description.clone(),

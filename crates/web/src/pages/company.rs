@@ -3,6 +3,7 @@
 use super::{Field, Page, render};
 use crate::AppState;
 use crate::error::PageError;
+use crate::page_cache::{PageKey, fold};
 use crate::services::{self, CompanyView, SaveError};
 use crate::session::Ctx;
 use askama::Template;
@@ -195,14 +196,24 @@ struct Flash {
 
 async fn profile_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Flash>) -> Result<Response, PageError> {
     let user = member(&ctx)?;
-    let p = Page::new(&state, &ctx, "company-title").with_flash(q.saved.as_ref().map(|_| "flash-saved"));
-    match user.company_id {
-        Some(id) => {
-            let c = state.companies.get(id).ok_or_else(PageError::not_found)?;
-            profile_page(&state, p, &ProfileForm::from_company(&c), &FieldErrors::default(), false)
-        }
-        None => profile_page(&state, p, &ProfileForm::default(), &FieldErrors::default(), true),
-    }
+    let company = match user.company_id {
+        Some(id) => Some(state.companies.get(id).ok_or_else(PageError::not_found)?),
+        None => None,
+    };
+    // The form is read far more often than it is saved: kept per company version and reader.
+    let version = company.as_ref().map_or(0, |c| c.row.version as u64);
+    let key = PageKey::new("company-form", fold(&[version, state.refs_stamp()]), &ctx);
+    state
+        .pages
+        .clone()
+        .serve(&ctx, key, |blank| async move {
+            let p = Page::new(&state, &blank, "company-title").with_flash(q.saved.as_ref().map(|_| "flash-saved"));
+            match company {
+                Some(c) => profile_page(&state, p, &ProfileForm::from_company(&c), &FieldErrors::default(), false),
+                None => profile_page(&state, p, &ProfileForm::default(), &FieldErrors::default(), true),
+            }
+        })
+        .await
 }
 
 async fn save_profile(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ProfileForm>) -> Result<Response, PageError> {

@@ -7,6 +7,7 @@ use super::{Page, render};
 use crate::AppState;
 use crate::case_svc::{self, Viewer};
 use crate::error::PageError;
+use crate::page_cache::{PageKey, fold};
 use crate::services::today;
 use crate::session::Ctx;
 use askama::Template;
@@ -17,6 +18,7 @@ use axum::routing::{get, post};
 use domain::Role;
 use domain::case::{CaseCategory, CaseStatus, Priority};
 use serde::Deserialize;
+use store::TransactionTrait;
 use store::cases::{self, QueueFilter, QueueSort};
 use store::users::User;
 
@@ -194,14 +196,27 @@ async fn queue(
     Query(q): Query<QueueQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    staff(ctx.user()?)?;
+    if state.case_index().is_none() {
+        // Still starting: no generation to key a kept page by.
+        return queue_page(&state, &ctx, q, raw).await;
+    }
+    // A queue page is kept until anything on the desk changes (a case, a referral, a saved
+    // filter, a follow-up, the configuration) on any node; the key holds the reader, the
+    // filters and the day (overdue and at-risk views count from today).
+    let key = PageKey::new("case-queue", fold(&[state.desk.generation(), state.refs_stamp()]), &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { queue_page(&state, &blank, q, raw).await }).await
+}
+
+async fn queue_page(state: &AppState, ctx: &Ctx, q: QueueQuery, raw: Option<String>) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let v = staff(user)?;
     let cfg = state.desk().await?;
-    let f = build_filter(&state, user, v, &q, PAGE_SIZE).await?;
-    let p = Page::new(&state, &ctx, "queue-cases-title");
+    let f = build_filter(state, user, v, &q, PAGE_SIZE).await?;
+    let p = Page::new(state, ctx, "queue-cases-title");
     let t = p.t;
     let day = today();
-    let (rows, total) = queue_rows(&state, &t, &cfg, v, &f, day).await?;
+    let (rows, total) = queue_rows(state, &t, &cfg, v, &f, day).await?;
     let (counts, followups) = match v {
         Viewer::Agency { agency_id, .. } => (
             Some(match state.case_index() {
@@ -227,7 +242,7 @@ async fn queue(
         views,
         counts,
         categories: CaseCategory::ALL.iter().map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
-        countries: country_options(&state, &t),
+        countries: country_options(state, &t),
         priorities: Priority::ALL.iter().map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
         statuses: CaseStatus::ALL
             .iter()
@@ -350,13 +365,22 @@ async fn save_filter(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Filt
     if name.is_empty() || name.chars().count() > 100 {
         return Ok(Redirect::to(&format!("/officer/cases?{query}")).into_response());
     }
-    store::desk::save_filter(&state.store.db, user.id, name, &query).await?;
+    let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
+    store::desk::save_filter(&tx, user.id, name, &query).await?;
+    // Logged like a case change, so every node's kept queue pages show the new filter.
+    cases::record_change(&tx, "filter", user.id).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    case_svc::after_change(&state).await;
     Ok(Redirect::to(&format!("/officer/cases?{query}")).into_response())
 }
 
 async fn delete_filter(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    store::desk::delete_filter(&state.store.db, user.id, id).await?;
+    let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
+    store::desk::delete_filter(&tx, user.id, id).await?;
+    cases::record_change(&tx, "filter", user.id).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    case_svc::after_change(&state).await;
     Ok(Redirect::to("/officer/cases").into_response())
 }
 

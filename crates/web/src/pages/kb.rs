@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::case_svc::{self, CaseError, KbForm};
 use crate::error::PageError;
 use crate::i18n::Tr;
+use crate::page_cache::{PageKey, fold};
 use crate::session::Ctx;
 use askama::Template;
 use axum::Form;
@@ -88,7 +89,17 @@ struct ListTemplate {
 const KB_PAGE: usize = 20;
 
 async fn public_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<KbQuery>) -> Result<Response, PageError> {
-    let p = Page::new(&state, &ctx, "kb-title");
+    if state.search().is_none() {
+        return public_list_page(&state, &ctx, q).await;
+    }
+    // Published entries change only through the desk's change log, so a result page is kept
+    // until the next desk change.
+    let key = PageKey::new("kb-list", fold(&[state.desk.generation(), state.refs_stamp()]), &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { public_list_page(&state, &blank, q).await }).await
+}
+
+async fn public_list_page(state: &AppState, ctx: &Ctx, q: KbQuery) -> Result<Response, PageError> {
+    let p = Page::new(state, ctx, "kb-title");
     let t = p.t;
     let country = q.country.trim().to_ascii_uppercase();
     let country = state.refs().country(&country).map(|c| c.alpha2.clone());
@@ -121,14 +132,14 @@ async fn public_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Kb
     let mut entries = store::kb::get_many(&state.store.db, &ids).await?;
     // Keep the index's ranking; the database returns rows in its own order.
     entries.sort_by_key(|e| ids.iter().position(|i| *i == e.id).unwrap_or(usize::MAX));
-    let items = entries.iter().filter(|e| e.status == "published").map(|e| view(&state, &t, e)).collect();
+    let items = entries.iter().filter(|e| e.status == "published").map(|e| view(state, &t, e)).collect();
     render(ListTemplate {
         items,
         q: q.q.clone(),
         country: country.unwrap_or_default(),
         category: category.unwrap_or_default(),
         hs,
-        countries: country_options(&state, &t),
+        countries: country_options(state, &t),
         categories: CaseCategory::ALL.iter().map(|c| (c.as_str().to_string(), t.t(c.message_key()))).collect(),
         total,
         p,

@@ -3,6 +3,7 @@
 use super::{Page, render};
 use crate::AppState;
 use crate::error::PageError;
+use crate::page_cache::{PageKey, fold};
 use crate::services::{self, CompanyView};
 use crate::session::{Ctx, urlencode};
 use askama::Template;
@@ -128,8 +129,17 @@ fn row_view(refs: &RefData, t: &crate::i18n::Tr, company: &Arc<Company>) -> RowV
 }
 
 async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response, PageError> {
-    let user = staff(&ctx)?;
-    let p = Page::new(&state, &ctx, "companies-title");
+    staff(&ctx)?;
+    // A result page is kept until any company changes (the index's generation): officers page
+    // back and forth and repeat searches; the key holds the query and the reader's role, which
+    // decides whether non-consenting companies count.
+    let key = PageKey::new("company-search", fold(&[state.companies.generation(), state.refs_stamp()]), &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { search_page(&state, &blank, q) }).await
+}
+
+fn search_page(state: &AppState, ctx: &Ctx, q: SearchQuery) -> Result<Response, PageError> {
+    let user = staff(ctx)?;
+    let p = Page::new(state, ctx, "companies-title");
     let page = q.page.unwrap_or(1).max(1);
     let found = state.companies.search(
         &q.filter(user),
@@ -260,10 +270,18 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
         ip: ctx.ip.clone(),
         at: store::now_iso(),
     });
-    let p = Page::new(&state, &ctx, "company-detail-title");
-    let history = store::companies::history(&state.store.db, id, 200).await?;
-    let size_label = p.t.t(&format!("size-{}", company.row.size_class));
-    let brn = domain::Brn::parse("brn", &company.row.brn).map(|b| b.formatted()).unwrap_or_else(|_| company.row.brn.clone());
-    let v = services::view_company(&state, &p.t, company);
-    render(DetailTemplate { p, v, brn, size_label, history })
+    // The officer's view is kept per company version (its history only grows with a change).
+    let key = PageKey::new("company-detail", fold(&[id as u64, company.row.version as u64, state.refs_stamp()]), &ctx);
+    state
+        .pages
+        .clone()
+        .serve(&ctx, key, |blank| async move {
+            let p = Page::new(&state, &blank, "company-detail-title");
+            let history = store::companies::history(&state.store.db, id, 200).await?;
+            let size_label = p.t.t(&format!("size-{}", company.row.size_class));
+            let brn = domain::Brn::parse("brn", &company.row.brn).map(|b| b.formatted()).unwrap_or_else(|_| company.row.brn.clone());
+            let v = services::view_company(&state, &p.t, company);
+            render(DetailTemplate { p, v, brn, size_label, history })
+        })
+        .await
 }

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::case_svc::Upload;
 use crate::error::{PageError, PageErrorKind};
 use crate::i18n::Tr;
+use crate::page_cache::PageKey;
 use crate::plan_svc::{self, NewPlanForm, PlanData, PlanError, SettingsForm, StepForm};
 use crate::services::today;
 use crate::session::Ctx;
@@ -446,9 +447,6 @@ fn field_name(f: &str) -> &'static str {
     FIELDS.iter().copied().find(|x| *x == f).unwrap_or("detail")
 }
 
-/// Stands for the reader's form token in a cached page; replaced on the way out.
-const TOKEN_SLOT: &str = "\u{E000}gd-csrf\u{E000}";
-
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let data = plan_svc::plan_for(&state, user, id).await.map_err(page_error)?;
@@ -457,27 +455,9 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
         return render_plan(&state, &ctx, &data, flash, None, None, None).await;
     }
     // The plain page is the one read again and again: it is rendered once per plan version,
-    // reader, language and day, with the form token put in on the way out.
-    let key = plan_svc::PageKey {
-        plan_id: id,
-        data: plan_svc::identity(&data),
-        user_id: user.id,
-        lang: ctx.lang,
-        day: today(),
-        here: ctx.here.clone(),
-    };
-    let html = match plan_svc::cached_page(&state, &key) {
-        Some(html) => html,
-        None => {
-            let blank = Ctx { csrf: TOKEN_SLOT.to_string(), ..ctx.clone() };
-            let resp = render_plan(&state, &blank, &data, None, None, None, None).await?;
-            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.map_err(|_| PageError(PageErrorKind::Internal))?;
-            let html: Arc<str> = String::from_utf8_lossy(&bytes).into();
-            plan_svc::keep_page(&state, key, html.clone());
-            html
-        }
-    };
-    Ok(axum::response::Html(html.replace(TOKEN_SLOT, &ctx.csrf)).into_response())
+    // reader, language and day.
+    let key = PageKey::new("plan", data.stamp, &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { render_plan(&state, &blank, &data, None, None, None, None).await }).await
 }
 
 /// After a failed action: the plan again with the reason, and the step's form as typed.

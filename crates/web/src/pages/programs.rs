@@ -6,6 +6,7 @@ use super::{Page, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::matching::{self, ExplainView, MatchRow, lang};
+use crate::page_cache::{PageKey, fold};
 use crate::program_svc::{self, ApplyError};
 use crate::services::today;
 use crate::session::Ctx;
@@ -366,13 +367,28 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
     }
     let Some(company_id) = user.company_id else { return Ok(Redirect::to("/company").into_response()) };
     let company = state.companies.get(company_id).ok_or_else(PageError::not_found)?;
-    let p = Page::new(&state, &ctx, "my-programs-title");
     let extras = matching::extras(&state, company_id).await?;
     let cat = state.catalog().await;
+    // Everything the ranking reads: the profile, the extra facts and awards, the catalog in
+    // force, the reference names (and, through the key, the day and the filters).
+    let data = fold(&[company.row.version as u64, extras.digest, cat.version as u64, state.refs_stamp()]);
+    let key = PageKey::new("programs-for-you", data, &ctx);
+    state.pages.clone().serve(&ctx, key, |blank| async move { for_you_page(&state, &blank, q, &company, &extras, &cat) }).await
+}
+
+fn for_you_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: CatalogQuery,
+    company: &store::companies::Company,
+    extras: &matching::Extras,
+    cat: &matching::LiveCatalog,
+) -> Result<Response, PageError> {
+    let p = Page::new(state, ctx, "my-programs-title");
     let refs = state.refs();
     let today = today();
-    let subject = matching::subject_of(&company, &extras.facts, &extras.awards, today);
-    let (mut ev, rows) = matching::match_company(&cat, &subject, today);
+    let subject = matching::subject_of(company, &extras.facts, &extras.awards, today);
+    let (mut ev, rows) = matching::match_company(cat, &subject, today);
     let keep = |m: &MatchRow| {
         let v = &cat.programs[m.idx];
         (q.category.is_empty() || v.category == q.category)
@@ -434,7 +450,7 @@ async fn for_you(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Catalo
             );
         }
     }
-    let agencies = agency_options(&p, &cat);
+    let agencies = agency_options(&p, cat);
     render(ForYouTemplate { categories: categories(&p), agencies, groups, others, q, p })
 }
 

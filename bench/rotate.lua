@@ -1,0 +1,18 @@
+-- wrk script: requests the paths listed in a file (one per line) in turn, each connection
+-- starting at a different place, so that pages kept by the server are mostly not yet kept.
+-- Usage: wrk ... -s bench/rotate.lua http://host:port -- paths.txt
+local paths = {}
+local i = 0
+
+function init(args)
+  for line in io.lines(args[1]) do
+    if #line > 0 then paths[#paths + 1] = line end
+  end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
+  i = math.random(#paths)
+end
+
+function request()
+  i = i % #paths + 1
+  return wrk.format(nil, paths[i])
+end

@@ -1,0 +1,176 @@
+//! Rendered pages kept per node, for the pages people reload again and again (their plan,
+//! their profile, their programs, an agency's queue).
+//!
+//! A page is kept under a [`PageKey`] that names everything it was made from: the data's stamp
+//! (a number that changes whenever the data does), the reader, the language, the day and the
+//! address. A change never edits a kept page; it changes the stamp, so the next request misses
+//! and renders afresh. The reader's form token is the one part that differs between requests of
+//! the same reader, so pages are rendered with a placeholder and the token is put in on the way
+//! out.
+
+use crate::error::{PageError, PageErrorKind};
+use crate::i18n::Lang;
+use crate::session::Ctx;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use time::Date;
+
+/// Stands for the reader's form token in a kept page.
+const TOKEN_SLOT: &str = "\u{E000}gd-csrf\u{E000}";
+
+static NEXT_STAMP: AtomicU64 = AtomicU64::new(1);
+
+/// A number this node never handed out before, to tag a value loaded into memory. Pages made
+/// from the value are keyed by it; unlike the value's address, which the allocator soon gives
+/// to the next value, it cannot match a later value by accident.
+pub fn fresh_stamp() -> u64 {
+    NEXT_STAMP.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Everything a kept page depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    /// Which page (one cache may hold several kinds).
+    pub kind: &'static str,
+    /// The data's stamp or version; several numbers may be folded in with [`fold`].
+    pub data: u64,
+    /// The reader as the layout shows them (see [`reader`]); 0 when signed out.
+    pub reader: u64,
+    pub lang: Lang,
+    /// Pages that count days (deadlines, clocks, schedules) differ from one day to the next.
+    pub day: Date,
+    /// Path and query: filters, paging and the language switch's link back all come from it.
+    pub here: String,
+}
+
+impl PageKey {
+    pub fn new(kind: &'static str, data: u64, ctx: &Ctx) -> PageKey {
+        PageKey { kind, data, reader: reader(ctx), lang: ctx.lang, day: crate::services::today(), here: ctx.here.clone() }
+    }
+}
+
+/// The reader's identity as far as a page shows or depends on it: who they are, their role,
+/// agency and company, and their name in the header.
+pub fn reader(ctx: &Ctx) -> u64 {
+    let Some(u) = &ctx.user else { return 0 };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (u.id, &u.role, u.agency_id, u.company_id, &u.display_name, &u.email).hash(&mut h);
+    h.finish() | 1
+}
+
+/// Several stamps folded into one [`PageKey::data`].
+pub fn fold(parts: &[u64]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
+pub struct PageCache {
+    pages: Mutex<HashMap<PageKey, Arc<str>>>,
+    /// When this many pages are kept, the cache starts over: simpler than tracking use, and a
+    /// refill costs one render per page that is still being read.
+    max: usize,
+}
+
+impl PageCache {
+    pub fn new(max: usize) -> PageCache {
+        PageCache { pages: Mutex::new(HashMap::new()), max }
+    }
+
+    /// The page under `key`, rendered by `render` if it is not kept yet. `render` gets a context
+    /// whose form token is the placeholder; only successful HTML pages are kept.
+    pub async fn serve<F, Fut>(&self, ctx: &Ctx, key: PageKey, render: F) -> Result<Response, PageError>
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: std::future::Future<Output = Result<Response, PageError>>,
+    {
+        if let Some(html) = self.get(&key) {
+            return Ok(fill(&html, &ctx.csrf));
+        }
+        let blank = Ctx { csrf: TOKEN_SLOT.to_string(), ..ctx.clone() };
+        let resp = render(blank).await?;
+        let ok = resp.status() == StatusCode::OK
+            && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| PageError(PageErrorKind::Internal))?;
+        let html: Arc<str> = String::from_utf8_lossy(&bytes).into();
+        if ok {
+            self.keep(key, html.clone());
+        }
+        let mut out = fill(&html, &ctx.csrf);
+        *out.status_mut() = parts.status;
+        Ok(out)
+    }
+
+    fn get(&self, key: &PageKey) -> Option<Arc<str>> {
+        self.pages.lock().expect("page cache lock").get(key).cloned()
+    }
+
+    fn keep(&self, key: PageKey, html: Arc<str>) {
+        let mut pages = self.pages.lock().expect("page cache lock");
+        if pages.len() >= self.max {
+            pages.clear();
+        }
+        pages.insert(key, html);
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.lock().expect("page cache lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn fill(html: &str, csrf: &str) -> Response {
+    Html(html.replace(TOKEN_SLOT, csrf)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(csrf: &str) -> Ctx {
+        Ctx { user: None, csrf: csrf.into(), lang: Lang::Ko, ip: "127.0.0.1".into(), session_secret: None, here: "/x".into() }
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_gets_each_readers_token_and_a_new_stamp_renders_again() {
+        let cache = PageCache::new(10);
+        let renders = std::sync::atomic::AtomicUsize::new(0);
+        let render = |c: Ctx| {
+            renders.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(Html(format!("<input value=\"{}\">", c.csrf)).into_response()) }
+        };
+        for token in ["aaa", "bbb"] {
+            let c = ctx(token);
+            let r = cache.serve(&c, PageKey::new("t", 1, &c), render).await.unwrap();
+            let body = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+            assert_eq!(std::str::from_utf8(&body).unwrap(), format!("<input value=\"{token}\">"));
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1, "the second reader with the same key is served the kept page");
+        let c = ctx("ccc");
+        cache.serve(&c, PageKey::new("t", 2, &c), render).await.unwrap();
+        assert_eq!(renders.load(Ordering::SeqCst), 2, "a new data stamp renders again");
+    }
+
+    #[tokio::test]
+    async fn failures_are_not_kept_and_the_cache_starts_over_when_full() {
+        let cache = PageCache::new(2);
+        let c = ctx("t");
+        let r =
+            cache.serve(&c, PageKey::new("t", 1, &c), |_| async { Ok((StatusCode::CONFLICT, Html("no")).into_response()) }).await.unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(cache.is_empty());
+        for d in 1..=3 {
+            cache.serve(&c, PageKey::new("t", d, &c), |_| async { Ok(Html("yes").into_response()) }).await.unwrap();
+        }
+        assert_eq!(cache.len(), 1, "the third page found the cache full and started it over");
+        assert_ne!(fresh_stamp(), fresh_stamp());
+    }
+}
