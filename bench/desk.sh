@@ -46,6 +46,8 @@ for v in agency mine unassigned overdue at_risk waiting_company waiting_foreign 
 done | shuf --random-source=<(yes) > "$paths"
 wrk_rotate "queue: 11 views x 4 sorts x 40 pages" "$officer" "$paths"
 
+# The case page as an officer reopens it (kept until the desk changes), then over random cases.
+wrk_page "case page, one case reopened (platform admin)" "$admin" "/cases/$((CASES / 2))"
 # The case page over random cases (the platform admin may open any).
 cat > /tmp/gd-case.lua <<LUA
 math.randomseed(os.time())

@@ -31,6 +31,12 @@ echo "programs for you: $(echo "$page" | grep -o 'id="group-[a-z-]*"' | tr '\n' 
 echo "programs in the catalog: $(curl -s http://127.0.0.1:$PORT/programs | grep -o 'id="result-count" role="status">[^<]*' | sed 's/.*>//')"
 
 wrk_page "programs for you (company member, $PROGRAMS programs)" "$member" "/my/programs"
+# The page is kept rendered until the profile, the extra facts, the awards or the catalog
+# change. This run adds an unused parameter that differs on every request of a round of 3,000
+# (more than a node keeps), so each page is evaluated, ranked and rendered afresh.
+paths=$(mktemp)
+seq 1 3000 | sed 's|^|/my/programs?round=|' > "$paths"
+wrk_rotate "programs for you, rendered afresh" "$member" "$paths"
 wrk_page "program catalog, page 1" "$member" "/programs"
 wrk_page "officer program list (page 1)" "$officer" "/officer/programs"
 

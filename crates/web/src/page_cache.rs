@@ -5,15 +5,17 @@
 //! (a number that changes whenever the data does), the reader, the language, the day and the
 //! address. A change never edits a kept page; it changes the stamp, so the next request misses
 //! and renders afresh. The reader's form token is the one part that differs between requests of
-//! the same reader, so pages are rendered with a placeholder and the token is put in on the way
-//! out.
+//! the same reader, so pages are rendered with a placeholder, kept split at it, and sent as the
+//! kept pieces with the token between them: a kept page is never copied or searched again.
 
 use crate::error::{PageError, PageErrorKind};
 use crate::i18n::Lang;
 use crate::session::Ctx;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use std::collections::HashMap;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body::Frame;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -69,8 +71,11 @@ pub fn fold(parts: &[u64]) -> u64 {
     h.finish()
 }
 
+/// A kept page: its pieces between the token's places.
+type Pieces = Arc<[Bytes]>;
+
 pub struct PageCache {
-    pages: Mutex<HashMap<PageKey, Arc<str>>>,
+    pages: Mutex<HashMap<PageKey, Pieces>>,
     /// When this many pages are kept, the cache starts over: simpler than tracking use, and a
     /// refill costs one render per page that is still being read.
     max: usize,
@@ -88,8 +93,8 @@ impl PageCache {
         F: FnOnce(Ctx) -> Fut,
         Fut: std::future::Future<Output = Result<Response, PageError>>,
     {
-        if let Some(html) = self.get(&key) {
-            return Ok(fill(&html, &ctx.csrf));
+        if let Some(pieces) = self.get(&key) {
+            return Ok(fill(&pieces, &ctx.csrf));
         }
         let blank = Ctx { csrf: TOKEN_SLOT.to_string(), ..ctx.clone() };
         let resp = render(blank).await?;
@@ -97,20 +102,20 @@ impl PageCache {
             && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
         let (parts, body) = resp.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| PageError(PageErrorKind::Internal))?;
-        let html: Arc<str> = String::from_utf8_lossy(&bytes).into();
+        let pieces = split(&bytes);
         if ok {
-            self.keep(key, html.clone());
+            self.keep(key, pieces.clone());
         }
-        let mut out = fill(&html, &ctx.csrf);
+        let mut out = fill(&pieces, &ctx.csrf);
         *out.status_mut() = parts.status;
         Ok(out)
     }
 
-    fn get(&self, key: &PageKey) -> Option<Arc<str>> {
+    fn get(&self, key: &PageKey) -> Option<Pieces> {
         self.pages.lock().expect("page cache lock").get(key).cloned()
     }
 
-    fn keep(&self, key: PageKey, html: Arc<str>) {
+    fn keep(&self, key: PageKey, html: Pieces) {
         let mut pages = self.pages.lock().expect("page cache lock");
         if pages.len() >= self.max {
             pages.clear();
@@ -127,13 +132,69 @@ impl PageCache {
     }
 }
 
-fn fill(html: &str, csrf: &str) -> Response {
-    Html(html.replace(TOKEN_SLOT, csrf)).into_response()
+/// The page cut at each place of the token.
+fn split(page: &[u8]) -> Pieces {
+    let slot = TOKEN_SLOT.as_bytes();
+    let mut pieces = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.windows(slot.len()).position(|w| w == slot) {
+        pieces.push(Bytes::copy_from_slice(&rest[..at]));
+        rest = &rest[at + slot.len()..];
+    }
+    pieces.push(Bytes::copy_from_slice(rest));
+    pieces.into()
+}
+
+/// The kept pieces with the reader's token between them, as one HTML response.
+fn fill(pieces: &Pieces, csrf: &str) -> Response {
+    let token = Bytes::copy_from_slice(csrf.as_bytes());
+    let mut frames = VecDeque::with_capacity(pieces.len() * 2);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            frames.push_back(token.clone());
+        }
+        frames.push_back(piece.clone());
+    }
+    let mut resp = Body::new(Chunks { left: frames.iter().map(Bytes::len).sum::<usize>() as u64, frames }).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp
+}
+
+/// A body of several shared pieces whose total length is known, so the response still carries a
+/// Content-Length.
+struct Chunks {
+    frames: VecDeque<Bytes>,
+    left: u64,
+}
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let next = self.frames.pop_front();
+        if let Some(b) = &next {
+            self.left -= b.len() as u64;
+        }
+        std::task::Poll::Ready(next.map(|b| Ok(Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::response::Html;
 
     fn ctx(csrf: &str) -> Ctx {
         Ctx { user: None, csrf: csrf.into(), lang: Lang::Ko, ip: "127.0.0.1".into(), session_secret: None, here: "/x".into() }
@@ -172,5 +233,18 @@ mod tests {
         }
         assert_eq!(cache.len(), 1, "the third page found the cache full and started it over");
         assert_ne!(fresh_stamp(), fresh_stamp());
+    }
+
+    #[tokio::test]
+    async fn every_place_of_the_token_is_filled_and_the_length_is_announced() {
+        let page = format!("<meta content=\"{TOKEN_SLOT}\"><form><input value=\"{TOKEN_SLOT}\"></form>한국어");
+        let pieces = split(page.as_bytes());
+        assert_eq!(pieces.len(), 3);
+        let r = fill(&pieces, "tok");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        let expected = "<meta content=\"tok\"><form><input value=\"tok\"></form>한국어";
+        assert_eq!(http_body::Body::size_hint(r.body()).exact(), Some(expected.len() as u64));
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(std::str::from_utf8(&body).unwrap(), expected);
     }
 }
