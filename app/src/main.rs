@@ -322,6 +322,13 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     web::start_background(&state, !args.no_worker);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
+    // A page leaves in several writes (a kept page's pieces); with Nagle's algorithm on, the
+    // later ones wait for the client's delayed acknowledgement (about 40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "GlobalDesk is serving");
     println!("GlobalDesk on http://{addr}  (ready in {} ms)", started.elapsed().as_millis());
     let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -555,6 +555,38 @@ async fn the_in_memory_queues_agree_with_the_database() {
     let (mem, _) = index.queue(Scope::All, &f);
     let (db, _) = store::cases::queue(&store.db, Scope::All, &f).await.unwrap();
     assert_eq!(mem.iter().map(|e| e.case.id).collect::<Vec<_>>(), db.iter().map(|k| k.id).collect::<Vec<_>>());
+
+    // Kept case pages are served on the index's word about who may see a case: it must be the
+    // database's word, for every account and case, referrals (pending and declined) included.
+    let (from, to, other) = (agencies[0].id, agencies[1].id, agencies[2].id);
+    store::cases::add_referral(&store.db, 5, from, to, "whole", "", officer.id).await.unwrap();
+    let declined = store::cases::add_referral(&store.db, 6, from, other, "whole", "", officer.id).await.unwrap();
+    store.execute_unprepared(&format!("UPDATE case_referrals SET status = 'declined' WHERE id = {declined}")).await.unwrap();
+    let ids: Vec<i64> = (1..=300).collect();
+    index.refresh(store, &ids).await.unwrap();
+    let mut users = Vec::new();
+    for email in [
+        "company@demo.test",
+        "officer@demo.test",
+        "kotra@demo.test",
+        "kosme@demo.test",
+        "ksure@demo.test",
+        "busan@demo.test",
+        "admin@demo.test",
+        "analyst@demo.test",
+    ] {
+        users.push(store::users::by_email(&store.db, email).await.unwrap().unwrap());
+    }
+    let (mut allowed, mut refused) = (0, 0);
+    for id in ids {
+        let e = index.get(id).expect("indexed");
+        for u in &users {
+            let db_says = web::case_svc::access(&app.state, u, id).await.is_ok();
+            assert_eq!(web::case_svc::may_see_indexed(u, &e), db_says, "case {id}, {}", u.email);
+            if db_says { allowed += 1 } else { refused += 1 }
+        }
+    }
+    assert!(allowed > 300 && refused > 300, "both answers were exercised ({allowed} allowed, {refused} refused)");
 }
 
 #[tokio::test]

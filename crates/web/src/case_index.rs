@@ -227,6 +227,10 @@ impl CaseIndex {
         self.inner.read().expect("case index lock").entries.len()
     }
 
+    pub fn get(&self, id: i64) -> Option<Arc<Entry>> {
+        self.inner.read().expect("case index lock").entries.get(&id).cloned()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -140,6 +140,19 @@ pub async fn access(state: &AppState, user: &User, case_id: i64) -> Result<Acces
     Ok(Access { case: k, viewer: v, holds, works })
 }
 
+/// [`access`]'s answer from the node's case index instead of the database, for serving a kept
+/// case page: the index has the same agencies (holder, referrers, referees not declined). It
+/// follows changes made on this node at once and on others within a poll, as kept pages do.
+pub fn may_see_indexed(user: &User, e: &crate::case_index::Entry) -> bool {
+    match viewer(user) {
+        Some(Viewer::Company(c)) => e.case.company_id == c,
+        None => false,
+        Some(_) if e.case.status == "draft" => false,
+        Some(Viewer::Platform) => true,
+        Some(Viewer::Agency { agency_id, .. }) => e.agencies.contains(&agency_id),
+    }
+}
+
 // ---- reporting --------------------------------------------------------------------------------
 
 /// The report form as typed.

@@ -111,6 +111,11 @@ impl PageCache {
         Ok(out)
     }
 
+    /// The page under `key` with the reader's token, only if it is kept.
+    pub fn kept(&self, ctx: &Ctx, key: &PageKey) -> Option<Response> {
+        self.get(key).map(|pieces| fill(&pieces, &ctx.csrf))
+    }
+
     fn get(&self, key: &PageKey) -> Option<Pieces> {
         self.pages.lock().expect("page cache lock").get(key).cloned()
     }

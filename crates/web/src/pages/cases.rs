@@ -555,14 +555,22 @@ fn event_text(t: &Tr, e: &cases::Event, agency_name: &dyn Fn(&str) -> String, us
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, PageError> {
     let user = ctx.user()?;
+    // Kept until the case changes (its version) or anything else on the desk does (a referral
+    // decided, a summary approved, the calendar edited), whichever comes first. A kept page is
+    // served on the index's word that this reader may see the case, without the database.
+    let key_for =
+        |version: i64| PageKey::new("case", fold(&[id as u64, version as u64, state.desk.generation(), state.refs_stamp()]), &ctx);
+    if let Some(e) = state.case_index().and_then(|index| index.get(id))
+        && case_svc::may_see_indexed(user, &e)
+        && let Some(page) = state.pages.kept(&ctx, &key_for(e.case.version))
+    {
+        return Ok(page);
+    }
     let access = case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
     if state.case_index().is_none() {
         return detail_page(&state, &ctx, access, q).await;
     }
-    // Kept until the case changes (its version) or anything else on the desk does (a referral
-    // decided, a summary approved, the calendar edited), whichever comes first.
-    let data = fold(&[id as u64, access.case.version as u64, state.desk.generation(), state.refs_stamp()]);
-    let key = PageKey::new("case", data, &ctx);
+    let key = key_for(access.case.version);
     state.pages.clone().serve(&ctx, key, |blank| async move { detail_page(&state, &blank, access, q).await }).await
 }
 
