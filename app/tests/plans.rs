@@ -29,8 +29,10 @@ async fn member_of_another_company(app: &TestApp, email: &str) -> Api {
     api_for(app, email, "ko").await
 }
 
+/// Days from the platform's today, which is Korean (between 15:00 and 24:00 UTC it is already
+/// tomorrow in Seoul).
 fn in_days(n: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(n)).to_string()
+    (web::services::today() + time::Duration::days(n)).to_string()
 }
 
 fn today() -> String {
