@@ -158,6 +158,9 @@ const OUTCOMES: [(&str, &str, u64); 10] = [
     ("closed_withdrawn", "desk", 5),
 ];
 
+/// A timeline entry as generated: when, kind, actor, actor's agency, from, to, body, internal.
+type DemoEvent<'a> = (OffsetDateTime, &'a str, Option<i64>, Option<i64>, Option<String>, Option<String>, String, bool);
+
 fn iso(t: OffsetDateTime) -> String {
     store::iso(t)
 }
@@ -222,7 +225,7 @@ pub async fn seed_cases(store: &Store, total: usize) -> Result<usize, crate::Any
         let officers = staff.iter().find(|s| s.0 == agency_id).map(|s| s.1.clone()).unwrap_or_default();
         let officer = officers.first().copied();
         let assignee = if status == "submitted" || rng.below(4) == 0 { None } else { officer };
-        let mut events: Vec<(OffsetDateTime, &str, Option<i64>, Option<i64>, Option<String>, Option<String>, String, bool)> = vec![
+        let mut events: Vec<DemoEvent> = vec![
             (created, "created", created_by, None, None, None, String::new(), false),
             (submitted, "submitted", created_by, None, Some("draft".into()), Some("submitted".into()), String::new(), false),
             (submitted, "routed", None, Some(agency_id), None, Some(agency_id.to_string()), String::new(), false),

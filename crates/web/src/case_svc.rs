@@ -660,16 +660,16 @@ async fn mention(tx: &impl store::ConnectionTrait, k: &Case, by: &User, body: &s
     for h in handles {
         let hit: Vec<&User> =
             staff.iter().filter(|u| u.email.to_lowercase() == h || u.email.to_lowercase().split('@').next() == Some(h.as_str())).collect();
-        if let [u] = hit.as_slice() {
-            if u.id != by.id {
-                store::programs::notify(
-                    tx,
-                    u.id,
-                    "case_mention",
-                    &serde_json::json!({"case_id": k.id, "title": k.title, "by": by.display_name}),
-                )
-                .await?;
-            }
+        if let [u] = hit.as_slice()
+            && u.id != by.id
+        {
+            store::programs::notify(
+                tx,
+                u.id,
+                "case_mention",
+                &serde_json::json!({"case_id": k.id, "title": k.title, "by": by.display_name}),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -100,15 +100,16 @@ impl PageCache {
         let resp = render(blank).await?;
         let ok = resp.status() == StatusCode::OK
             && resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
-        let (parts, body) = resp.into_parts();
+        let (mut parts, body) = resp.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| PageError(PageErrorKind::Internal))?;
         let pieces = split(&bytes);
         if ok {
             self.keep(key, pieces.clone());
         }
-        let mut out = fill(&pieces, &ctx.csrf);
-        *out.status_mut() = parts.status;
-        Ok(out)
+        // The rendered response as it was (status, headers), with the token put in; the new
+        // body announces its own length.
+        parts.headers.remove(header::CONTENT_LENGTH);
+        Ok(Response::from_parts(parts, fill(&pieces, &ctx.csrf).into_body()))
     }
 
     /// The page under `key` with the reader's token, only if it is kept.
@@ -232,6 +233,13 @@ mod tests {
         let r =
             cache.serve(&c, PageKey::new("t", 1, &c), |_| async { Ok((StatusCode::CONFLICT, Html("no")).into_response()) }).await.unwrap();
         assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert!(cache.is_empty());
+        // What is not kept passes through with its own headers.
+        let r = cache
+            .serve(&c, PageKey::new("t", 1, &c), |_| async { Ok(axum::response::Redirect::to("/elsewhere").into_response()) })
+            .await
+            .unwrap();
+        assert_eq!((r.status(), r.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/elsewhere"));
         assert!(cache.is_empty());
         for d in 1..=3 {
             cache.serve(&c, PageKey::new("t", d, &c), |_| async { Ok(Html("yes").into_response()) }).await.unwrap();

@@ -182,7 +182,7 @@ const CASE_FLASHES: &[&str] = &[
     "case-flash-waiting",
 ];
 
-fn known<'a>(list: &[&'static str], key: Option<&'a str>) -> Option<&'static str> {
+fn known(list: &[&'static str], key: Option<&str>) -> Option<&'static str> {
     list.iter().copied().find(|k| Some(*k) == key)
 }
 
