@@ -40,6 +40,10 @@ struct ServeArgs {
     /// SMTP security: none (a relay on port 25), starttls (587) or tls (465).
     #[arg(long, env = "GLOBALDESK_SMTP_TLS", default_value = "starttls")]
     smtp_tls: String,
+    /// A PEM file with one more certificate authority to trust for SMTP (a relay whose
+    /// certificate comes from a private CA); the public roots stay trusted.
+    #[arg(long, env = "GLOBALDESK_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
     /// SMTP user name, when the server wants one.
     #[arg(long, env = "GLOBALDESK_SMTP_USER")]
     smtp_user: Option<String>,
@@ -296,12 +300,21 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
                 (None, None) => None,
                 _ => return Err("--smtp-user and --smtp-password go together".into()),
             };
+            // Read now, so that a wrong path or a broken file stops the start, not the first send.
+            let extra_root = match &args.smtp_ca_file {
+                Some(path) => {
+                    let pem = std::fs::read(path).map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?;
+                    Some(web::mail::certificate_authority(&pem).map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?)
+                }
+                None => None,
+            };
             MailConfig::Smtp {
                 host: host.to_string(),
                 port: port.parse().map_err(|_| "--smtp port must be a number")?,
                 from: args.mail_from.clone(),
                 tls,
                 credentials,
+                extra_root,
             }
         }
         None => MailConfig::Files(args.mail_dir.clone()),

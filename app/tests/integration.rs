@@ -580,11 +580,17 @@ impl Drop for KillOnDrop {
 }
 
 fn smtp_sink() -> SmtpSink {
+    smtp_sink_with(&[])
+}
+
+/// The sink with its TLS mode: `["starttls" | "tls", cert.pem, key.pem]`, or nothing for plain.
+fn smtp_sink_with(tls: &[&str]) -> SmtpSink {
     use std::io::{BufRead, BufReader};
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = std::process::Command::new("python3")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
         .arg(port.to_string())
+        .args(tls)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -613,6 +619,7 @@ async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
         tls: web::mail::SmtpTls::None,
         credentials: None,
+        extra_root: None,
     };
     let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
     let b = app.browser_lang("en").await;
@@ -799,6 +806,7 @@ async fn starttls_is_required_when_configured() {
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
         tls: web::mail::SmtpTls::StartTls,
         credentials: None,
+        extra_root: None,
     };
     let app = spawn_with(Options { demo: false, mail: Some(mail), worker: true }).await;
     let b = app.browser_lang("en").await;
@@ -828,6 +836,61 @@ async fn starttls_is_required_when_configured() {
     let job = job.expect("the send was attempted and failed");
     assert_eq!((job.status.as_str(), job.attempts), ("pending", 1), "kept for a retry");
     assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "nothing was delivered in clear");
+}
+
+/// A private certificate authority and a certificate it signed for 127.0.0.1, as PEM:
+/// (authority, server certificate, server key).
+fn private_ca_and_server_certificate() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "GlobalDesk test agency CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let server_cert = server.signed_by(&server_key, &Issuer::new(ca, ca_key)).unwrap();
+    (ca_cert.pem(), server_cert.pem(), server_key.serialize_pem())
+}
+
+/// SMTP over TLS to a relay whose certificate comes from a private authority: with that
+/// authority configured, mail goes over STARTTLS and over TLS from the first byte and arrives
+/// encrypted; without it the relay's certificate is refused and nothing is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_goes_over_tls_when_the_relay_is_trusted() {
+    let (ca, cert, key) = private_ca_and_server_certificate();
+    let dir = std::env::temp_dir().join(format!("gd-smtp-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert_path, key_path) = (dir.join("server.pem"), dir.join("server.key"));
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let (cert_path, key_path) = (cert_path.to_str().unwrap(), key_path.to_str().unwrap());
+    let authority = web::mail::certificate_authority(ca.as_bytes()).unwrap();
+    assert!(web::mail::certificate_authority(b"not a certificate").is_err(), "a file without a certificate is refused");
+
+    let config = |port, tls, extra_root| web::mail::MailConfig::Smtp {
+        host: "127.0.0.1".into(),
+        port,
+        from: "GlobalDesk <no-reply@globaldesk.test>".into(),
+        tls,
+        credentials: None,
+        extra_root,
+    };
+    for (mode, tls) in [("starttls", web::mail::SmtpTls::StartTls), ("tls", web::mail::SmtpTls::Tls)] {
+        let sink = smtp_sink_with(&[mode, cert_path, key_path]);
+        let email = web::mail::Email { to: "park@example.kr".into(), subject: format!("over {mode}"), body: "안녕하세요".into() };
+        web::mail::send(&config(sink.port, tls, Some(authority.clone())), &email).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let line = sink.messages.recv_timeout(std::time::Duration::from_secs(10)).expect("the message arrives");
+        let msg: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!((msg["subject"].as_str(), msg["tls"].as_bool()), (Some(format!("over {mode}").as_str()), Some(true)));
+        assert_eq!(msg["body"].as_str().map(str::trim), Some("안녕하세요"));
+
+        // The same relay, but its authority not configured: only the public roots are trusted.
+        let refused = web::mail::send(&config(sink.port, tls, None), &email).await;
+        assert!(refused.is_err(), "{mode}: an untrusted certificate is refused");
+        assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(300)).is_err(), "{mode}: nothing was delivered");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A reference list imported while nodes run reaches every node without a restart.

@@ -22,13 +22,16 @@ pub async fn by_code(c: &impl ConnectionTrait, code: &str) -> Result<Option<Agen
 }
 
 pub async fn create(c: &impl ConnectionTrait, code: &str, name_ko: &str, name_en: &str, kind: &str) -> Result<i64> {
-    insert_id(
+    let id = insert_id(
         c,
         "INSERT INTO agencies (code, name_ko, name_en, kind) VALUES ($1, $2, $3, $4)",
         vec![code.into(), name_ko.into(), name_en.into(), kind.into()],
     )
     .await
-    .map_err(StoreError::unique("agency code"))
+    .map_err(StoreError::unique("agency code"))?;
+    // Nodes keep the agency list; this tells them to read it again.
+    crate::cases::record_change(c, crate::users::STAFF_CHANGE, id).await?;
+    Ok(id)
 }
 
 pub async fn by_id(c: &impl ConnectionTrait, id: i64) -> Result<Option<Agency>> {

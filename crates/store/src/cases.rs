@@ -842,3 +842,104 @@ pub async fn pauses_of(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<
     };
     Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses{filter} ORDER BY case_id, id"), vec![]).await?)
 }
+
+// ---- a case page's details, for many cases at once ------------------------------------------
+
+/// Which cases a bulk read covers: an id range (a node loading everything in steps) or a list
+/// (the cases that just changed).
+#[derive(Debug, Clone, Copy)]
+pub enum CaseSet<'a> {
+    /// Ids in `(after, upto]`.
+    Range { after: i64, upto: i64 },
+    Ids(&'a [i64]),
+}
+
+impl CaseSet<'_> {
+    /// The WHERE condition on `col`, or None when the set is empty (nothing to read).
+    pub(crate) fn condition(&self, col: &str) -> Option<String> {
+        match self {
+            CaseSet::Range { after, upto } => (upto > after).then(|| format!("{col} > {after} AND {col} <= {upto}")),
+            CaseSet::Ids([]) => None,
+            CaseSet::Ids(ids) => Some(format!("{col} IN ({})", crate::id_list(ids))),
+        }
+    }
+}
+
+/// A case's text and the version it was read at.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct CaseText {
+    pub id: i64,
+    pub version: i64,
+    pub description: String,
+}
+
+pub async fn texts_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<CaseText>> {
+    let Some(cond) = set.condition("id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT id, version, description FROM cases WHERE {cond} ORDER BY id"), vec![]).await?)
+}
+
+/// Timelines, internal notes included, ordered by case and then as they happened.
+pub async fn events_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Event>> {
+    let Some(cond) = set.condition("e.case_id") else { return Ok(Vec::new()) };
+    Ok(all(
+        c,
+        &format!(
+            "SELECT e.id, e.case_id, e.kind, e.actor_id, e.actor_agency_id, e.at, e.from_value, e.to_value, e.body, e.internal, \
+             u.display_name AS actor_name, a.name_ko AS actor_agency_ko, a.name_en AS actor_agency_en \
+             FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN agencies a ON a.id = e.actor_agency_id \
+             WHERE {cond} ORDER BY e.case_id, e.id"
+        ),
+        vec![],
+    )
+    .await?)
+}
+
+pub async fn attachments_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Attachment>> {
+    let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT {ATT_COLS} FROM case_attachments WHERE {cond} ORDER BY case_id, id"), vec![]).await?)
+}
+
+pub async fn pauses_in(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Pause>> {
+    let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses WHERE {cond} ORDER BY case_id, id"), vec![])
+        .await?)
+}
+
+pub async fn referrals_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Referral>> {
+    let Some(cond) = set.condition("r.case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("{REF_SELECT} WHERE {cond} ORDER BY r.case_id, r.id"), vec![]).await?)
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Link {
+    pub case_id: i64,
+    pub other_id: i64,
+}
+
+/// Links as id pairs; what the other case looks like now is the reader's business.
+pub async fn links_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Link>> {
+    let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT case_id, other_id FROM case_links WHERE {cond} ORDER BY case_id, other_id"), vec![]).await?)
+}
+
+pub async fn followups_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Followup>> {
+    let Some(cond) = set.condition("f.case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("{FU_SELECT} WHERE {cond} ORDER BY f.case_id, f.due_on, f.id"), vec![]).await?)
+}
+
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Product {
+    pub case_id: i64,
+    pub hs_code: String,
+}
+
+pub async fn products_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Product>> {
+    let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT case_id, hs_code FROM case_products WHERE {cond} ORDER BY case_id, hs_code"), vec![]).await?)
+}
+
+/// The highest case id (where a bulk load in id ranges stops).
+pub async fn max_id(c: &impl ConnectionTrait) -> Result<i64> {
+    let n: Option<Count> = one(c, "SELECT COALESCE(MAX(id), 0) AS n FROM cases", vec![]).await?;
+    Ok(n.map(|n| n.n).unwrap_or(0))
+}

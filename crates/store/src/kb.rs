@@ -153,6 +153,21 @@ pub async fn for_case(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Entr
     Ok(all(c, &format!("{SELECT} WHERE e.case_id = $1 ORDER BY e.id"), vec![case_id.into()]).await?)
 }
 
+/// What a case page lists of the summaries drafted from it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub case_id: i64,
+    pub title_ko: String,
+    pub title_en: String,
+    pub status: String,
+}
+
+pub async fn summaries_of(c: &impl ConnectionTrait, set: crate::cases::CaseSet<'_>) -> Result<Vec<CaseSummary>> {
+    let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
+    Ok(all(c, &format!("SELECT id, case_id, title_ko, title_en, status FROM kb_entries WHERE {cond} ORDER BY case_id, id"), vec![]).await?)
+}
+
 /// Published entries, newest first.
 pub async fn published(c: &impl ConnectionTrait, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64)> {
     let total: Option<Count> = one(c, "SELECT COUNT(*) AS n FROM kb_entries WHERE status = 'published'", vec![]).await?;

@@ -46,7 +46,8 @@ pub struct NewUser<'a> {
 }
 
 pub async fn create(c: &impl ConnectionTrait, u: NewUser<'_>) -> Result<i64> {
-    insert_id(
+    let staff_of = u.agency_id.filter(|_| matches!(u.role, Role::Officer | Role::AgencyAdmin));
+    let id = insert_id(
         c,
         "INSERT INTO users (email, password_hash, display_name, role, agency_id, company_id, locale, email_confirmed, confirm_token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vec![
@@ -55,8 +56,15 @@ pub async fn create(c: &impl ConnectionTrait, u: NewUser<'_>) -> Result<i64> {
         ],
     )
     .await
-    .map_err(StoreError::unique("email"))
+    .map_err(StoreError::unique("email"))?;
+    if let Some(agency) = staff_of {
+        crate::cases::record_change(c, STAFF_CHANGE, agency).await?;
+    }
+    Ok(id)
 }
+
+/// The change-log kind for "an agency's staff changed" (nodes drop their cached staff lists).
+pub const STAFF_CHANGE: &str = "staff";
 
 pub async fn by_email(c: &impl ConnectionTrait, email: &str) -> Result<Option<User>> {
     Ok(one(c, &format!("SELECT {COLS} FROM users WHERE email = $1"), vec![email.into()]).await?)
@@ -106,7 +114,7 @@ pub async fn set_access(c: &impl ConnectionTrait, user_id: i64, role: domain::Ro
         vec![role.as_str().into(), agency_id.into(), active.into(), user_id.into()],
     )
     .await?;
-    Ok(())
+    crate::cases::record_change(c, STAFF_CHANGE, agency_id.unwrap_or(0)).await
 }
 
 pub async fn set_company(c: &impl ConnectionTrait, user_id: i64, company_id: i64) -> Result<()> {

@@ -140,17 +140,24 @@ pub async fn access(state: &AppState, user: &User, case_id: i64) -> Result<Acces
     Ok(Access { case: k, viewer: v, holds, works })
 }
 
-/// [`access`]'s answer from the node's case index instead of the database, for serving a kept
-/// case page: the index has the same agencies (holder, referrers, referees not declined). It
-/// follows changes made on this node at once and on others within a poll, as kept pages do.
-pub fn may_see_indexed(user: &User, e: &crate::case_index::Entry) -> bool {
-    match viewer(user) {
-        Some(Viewer::Company(c)) => e.case.company_id == c,
-        None => false,
-        Some(_) if e.case.status == "draft" => false,
-        Some(Viewer::Platform) => true,
-        Some(Viewer::Agency { agency_id, .. }) => e.agencies.contains(&agency_id),
-    }
+/// [`access`]'s answer from the node's case index instead of the database, or None where the
+/// index says no (the caller then asks the database: the index may not have caught up yet).
+/// The index has the same agencies (holder, referrers, referees not declined); it follows
+/// changes made on this node at once and on others within a poll, as kept pages do. The case
+/// comes without its description (see `case_details` for that).
+pub fn access_indexed(user: &User, e: &crate::case_index::Entry) -> Option<Access> {
+    let viewer = viewer(user)?;
+    let k = &e.case;
+    let (visible, holds, works) = match viewer {
+        Viewer::Company(c) => (k.company_id == c, false, false),
+        _ if k.status == "draft" => (false, false, false),
+        Viewer::Platform => (true, true, true),
+        Viewer::Agency { agency_id, .. } => {
+            let sees = e.agencies.contains(&agency_id);
+            (sees, k.agency_id == Some(agency_id), sees)
+        }
+    };
+    visible.then(|| Access { case: k.clone(), viewer, holds, works })
 }
 
 // ---- reporting --------------------------------------------------------------------------------
@@ -895,7 +902,9 @@ pub async fn link(state: &AppState, user: &User, case_id: i64, other: i64) -> Re
     let tx = state.store.db.begin().await?;
     cases::link(&tx, case_id, other, user.id).await?;
     cases::add_event(&tx, event(case_id, "linked", user, None, Some(&other.to_string()), "", true)).await?;
+    // Both cases list the link, so both move on (nodes keep case pages by version).
     cases::touch(&tx, case_id).await?;
+    cases::touch(&tx, other).await?;
     store::audit::record(&tx, Some(user.id), &user.email, "case.link", &format!("case:{case_id}"), "", &format!("case:{other}")).await?;
     tx.commit().await?;
     Ok(())

@@ -127,6 +127,19 @@ pub struct DeskRuntime {
     /// from them (see `page_cache`) can tell they are out of date. Saved filters and follow-ups
     /// are logged as changes too, so they count.
     generation: std::sync::atomic::AtomicU64,
+    /// Each case's page details (see `case_details`).
+    pub details: crate::case_details::DetailCache,
+    /// Agencies and their staff, as case pages list them; dropped when the change log says an
+    /// agency or its staff changed.
+    directory: RwLock<Directory>,
+}
+
+#[derive(Default)]
+struct Directory {
+    agencies: Option<Arc<Vec<store::agencies::Agency>>>,
+    staff: std::collections::HashMap<i64, Arc<Vec<store::users::User>>>,
+    /// Moves on each drop, so that a list read before a drop is not kept after it.
+    epoch: u64,
 }
 
 impl DeskRuntime {
@@ -140,6 +153,12 @@ impl DeskRuntime {
     pub fn set_config(&self, cfg: DeskConfig) {
         *self.config.write().expect("desk lock") = Some(Arc::new(cfg));
         self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn drop_directory(&self) {
+        let mut d = self.directory.write().expect("directory lock");
+        d.agencies = None;
+        d.staff.clear();
+        d.epoch += 1;
     }
 }
 
@@ -164,6 +183,38 @@ impl AppState {
     /// The in-memory case index (built at start; see [`build_index`]).
     pub fn case_index(&self) -> Option<&Arc<crate::case_index::CaseIndex>> {
         self.desk.cases.get()
+    }
+    /// Every agency, from this node's copy.
+    pub async fn agencies(&self) -> store::Result<Arc<Vec<store::agencies::Agency>>> {
+        let epoch = {
+            let d = self.desk.directory.read().expect("directory lock");
+            if let Some(a) = &d.agencies {
+                return Ok(a.clone());
+            }
+            d.epoch
+        };
+        let list = Arc::new(store::agencies::list(&self.store.db).await?);
+        let mut d = self.desk.directory.write().expect("directory lock");
+        if d.epoch == epoch {
+            d.agencies = Some(list.clone());
+        }
+        Ok(list)
+    }
+    /// The active officers and administrators of an agency, from this node's copy.
+    pub async fn staff_of(&self, agency: i64) -> store::Result<Arc<Vec<store::users::User>>> {
+        let epoch = {
+            let d = self.desk.directory.read().expect("directory lock");
+            if let Some(s) = d.staff.get(&agency) {
+                return Ok(s.clone());
+            }
+            d.epoch
+        };
+        let list = Arc::new(store::users::staff_of_agency(&self.store.db, agency).await?);
+        let mut d = self.desk.directory.write().expect("directory lock");
+        if d.epoch == epoch {
+            d.staff.insert(agency, list.clone());
+        }
+        Ok(list)
     }
 }
 
@@ -243,6 +294,16 @@ pub async fn build_index(state: &AppState) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads every case's page details into memory (see `case_details`); pages read the database
+/// for cases not loaded yet, so this runs in the background after start.
+pub async fn load_details(state: &AppState) {
+    let started = std::time::Instant::now();
+    match state.desk.details.load_all(&state.store).await {
+        Ok(n) => tracing::info!(cases = n, ms = started.elapsed().as_millis() as u64, "case details loaded"),
+        Err(e) => tracing::warn!(error = %e, "case details could not be loaded; case pages read them from the database"),
+    }
+}
+
 /// Index writes block (a commit takes milliseconds, a bulk load seconds): off the async threads.
 async fn upsert(index: &Arc<SearchIndex>, docs: Vec<Doc>) -> Result<(), String> {
     if docs.is_empty() {
@@ -273,10 +334,17 @@ pub async fn sync_index(state: &AppState) -> Result<usize, String> {
     case_ids.dedup();
     kb_ids.sort_unstable();
     kb_ids.dedup();
+    if fresh.iter().any(|c| c.kind == store::users::STAFF_CHANGE) {
+        state.desk.drop_directory();
+    }
     case_index.refresh(&state.store, &case_ids).await.map_err(|e| e.to_string())?;
     let rows = store::cases::search_rows(db, &case_ids).await.map_err(|e| e.to_string())?;
     let mut docs: Vec<Doc> = rows.into_iter().map(case_doc).collect();
-    docs.extend(store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?.into_iter().map(kb_doc));
+    let kb_entries = store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?;
+    // A summary's change leaves its case's version alone; its page details go instead.
+    let summarised: Vec<i64> = kb_entries.iter().filter_map(|e| e.case_id).collect();
+    state.desk.details.forget(&summarised);
+    docs.extend(kb_entries.into_iter().map(kb_doc));
     upsert(index, docs).await?;
     let last = changes.iter().map(|c| c.id).max().unwrap_or(since);
     state.desk.last_change.fetch_max(last, std::sync::atomic::Ordering::SeqCst);

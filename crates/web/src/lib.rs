@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit_sink;
 pub mod auth;
+pub mod case_details;
 pub mod case_index;
 pub mod case_svc;
 pub mod desk;
@@ -159,6 +160,8 @@ impl AppState {
 /// Background work of a node: keeping the company index fresh from the change log, and
 /// (unless another node does it) sending queued e-mail.
 pub fn start_background(state: &AppState, mail_worker: bool) {
+    let s = state.clone();
+    tokio::spawn(async move { desk::load_details(&s).await });
     let s = state.clone();
     tokio::spawn(async move {
         loop {

@@ -4,6 +4,8 @@
 //! as an `.eml` file so that people trying GlobalDesk can read what would have been sent.
 
 use lettre::message::{Mailbox, header::ContentType};
+pub use lettre::transport::smtp::client::Certificate;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -31,10 +33,21 @@ impl SmtpTls {
     }
 }
 
+/// Reads a certificate authority for [`MailConfig::Smtp`]'s `extra_root` from PEM text.
+/// A file without a certificate in it is refused (the parser alone would accept it as none).
+pub fn certificate_authority(pem: &[u8]) -> Result<Certificate, String> {
+    if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+        return Err("no PEM certificate in it".into());
+    }
+    Certificate::from_pem(pem).map_err(|e| format!("not a readable PEM certificate: {e}"))
+}
+
 #[derive(Clone)]
 pub enum MailConfig {
-    /// SMTP to a relay or a provider. Certificates are checked against the Mozilla roots.
-    Smtp { host: String, port: u16, from: String, tls: SmtpTls, credentials: Option<(String, String)> },
+    /// SMTP to a relay or a provider. Certificates are checked against the Mozilla roots and,
+    /// when given, one more authority: relays inside an agency's network often have a
+    /// certificate from the agency's own CA.
+    Smtp { host: String, port: u16, from: String, tls: SmtpTls, credentials: Option<(String, String)>, extra_root: Option<Certificate> },
     /// `.eml` files in a folder.
     Files(PathBuf),
 }
@@ -43,13 +56,14 @@ pub enum MailConfig {
 impl std::fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            MailConfig::Smtp { host, port, from, tls, credentials } => f
+            MailConfig::Smtp { host, port, from, tls, credentials, extra_root } => f
                 .debug_struct("Smtp")
                 .field("host", host)
                 .field("port", port)
                 .field("from", from)
                 .field("tls", tls)
                 .field("user", &credentials.as_ref().map(|c| c.0.as_str()))
+                .field("extra_root", &extra_root.is_some())
                 .finish(),
             MailConfig::Files(dir) => f.debug_tuple("Files").field(dir).finish(),
         }
@@ -88,11 +102,19 @@ pub async fn send(cfg: &MailConfig, email: &Email) -> Result<(), String> {
         .body(email.body.clone())
         .map_err(|e| e.to_string())?;
     match cfg {
-        MailConfig::Smtp { host, port, tls, credentials, .. } => {
+        MailConfig::Smtp { host, port, tls, credentials, extra_root, .. } => {
+            let params = || {
+                let mut b = TlsParameters::builder(host.clone());
+                if let Some(ca) = extra_root {
+                    b = b.add_root_certificate(ca.clone());
+                }
+                b.build_rustls().map_err(|e| e.to_string())
+            };
+            let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str());
             let builder = match tls {
-                SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str()),
-                SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(|e| e.to_string())?,
-                SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| e.to_string())?,
+                SmtpTls::None => plain,
+                SmtpTls::StartTls => plain.tls(Tls::Required(params()?)),
+                SmtpTls::Tls => plain.tls(Tls::Wrapper(params()?)),
             };
             let mut builder = builder.port(*port).timeout(Some(Duration::from_secs(20)));
             if let Some((user, password)) = credentials {

@@ -6,6 +6,7 @@
 
 use super::{Field, Page, render};
 use crate::AppState;
+use crate::case_details::{self, Details};
 use crate::case_svc::{self, Access, CaseError, MessageKind, ReportForm, Upload, Viewer};
 use crate::desk::{self, DeskConfig};
 use crate::error::PageError;
@@ -23,6 +24,7 @@ use domain::case::{CaseActor, CaseCategory, CaseStatus, Priority, WaitingOn};
 use domain::sla::SlaState;
 use domain::{FieldErrors, Role};
 use serde::Deserialize;
+use std::sync::Arc;
 use store::cases::{self, Case};
 use store::users::User;
 
@@ -560,25 +562,30 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
     // served on the index's word that this reader may see the case, without the database.
     let key_for =
         |version: i64| PageKey::new("case", fold(&[id as u64, version as u64, state.desk.generation(), state.refs_stamp()]), &ctx);
-    if let Some(e) = state.case_index().and_then(|index| index.get(id))
-        && case_svc::may_see_indexed(user, &e)
-        && let Some(page) = state.pages.kept(&ctx, &key_for(e.case.version))
+    let indexed = state.case_index().and_then(|index| index.get(id)).and_then(|e| case_svc::access_indexed(user, &e));
+    if let Some(a) = &indexed
+        && let Some(page) = state.pages.kept(&ctx, &key_for(a.case.version))
     {
         return Ok(page);
     }
-    let access = case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+    // The index may not know the case yet, or not yet that this reader may see it (a change
+    // made on another node arrives within a poll): then the database decides.
+    let access = match indexed {
+        Some(a) => a,
+        None => case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?,
+    };
     if state.case_index().is_none() {
-        return detail_page(&state, &ctx, access, q).await;
+        let details = case_details::read(&state.store, store::cases::CaseSet::Ids(&[id])).await?.remove(&id).ok_or_else(PageError::not_found)?;
+        return detail_page(&state, &ctx, access, &details, q).await;
     }
+    let details = state.desk.details.get_or_read(&state.store, id, access.case.version).await?;
     let key = key_for(access.case.version);
-    state.pages.clone().serve(&ctx, key, |blank| async move { detail_page(&state, &blank, access, q).await }).await
+    state.pages.clone().serve(&ctx, key, |blank| async move { detail_page(&state, &blank, access, &details, q).await }).await
 }
 
-async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery) -> Result<Response, PageError> {
+async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, d: &Details, q: DetailQuery) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let Access { case: k, viewer, holds, works } = access;
-    let id = k.id;
-    let db = &state.store.db;
     let cfg = state.desk().await?;
     let staff = viewer.is_staff();
     let company = !staff;
@@ -586,12 +593,11 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
     p.title = format!("{} · {}", case_svc::reference(&k), k.title);
     let t = p.t;
     let error = known(CASE_ERRORS, q.error.as_deref()).map(|key| t.t(key));
-    let agencies_all = store::agencies::list(db).await?;
+    let agencies_all = state.agencies().await?;
     let agency_name = |id: &str| -> String {
         agencies_all.iter().find(|a| a.id.to_string() == id).map(|a| t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default()
     };
-    let pauses = cases::pauses(db, id).await?;
-    let sla = desk::clock(&cfg, &k, &pauses, today()).map(|s| SlaView {
+    let sla = desk::clock(&cfg, &k, &d.pauses, today()).map(|s| SlaView {
         state_code: sla_code(s.state),
         state: t.t(&format!("sla-{}", sla_code(s.state))),
         due: t.date(&s.due_on.to_string()),
@@ -602,18 +608,19 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
         paused_business: s.paused_business_days,
         paused_calendar: s.paused_calendar_days,
     });
-    // Staff see internal notes; the company never does.
-    let raw_events = cases::events(db, id, staff).await?;
-    let files = cases::attachments(db, id, staff).await?;
-    let staff_users: Vec<User> = match k.agency_id {
-        Some(a) if staff => store::users::staff_of_agency(db, a).await?,
-        _ => Vec::new(),
+    // Staff see internal notes and files; the company never does.
+    let files: Vec<&cases::Attachment> = d.attachments.iter().filter(|f| staff || !f.internal).collect();
+    let staff_users: Arc<Vec<User>> = match k.agency_id {
+        Some(a) if staff => state.staff_of(a).await?,
+        _ => Arc::default(),
     };
     let user_name = |id: &str| -> String {
         staff_users.iter().find(|u| u.id.to_string() == id).map(|u| u.display_name.clone()).unwrap_or_else(|| format!("#{id}"))
     };
-    let events = raw_events
+    let events = d
+        .events
         .iter()
+        .filter(|e| staff || !e.internal)
         .map(|e| EventView {
             at: t.datetime(&e.at),
             who: match (&e.actor_name, &e.actor_agency_ko, &e.actor_agency_en) {
@@ -650,9 +657,9 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
         .filter(|s| *s != CaseStatus::ClosedDuplicate)
         .map(|s| (s.as_str().to_string(), t.t(&format!("case-move-{}", s.as_str()))))
         .collect();
-    let referrals = cases::referrals(db, id)
-        .await?
-        .into_iter()
+    let referrals = d
+        .referrals
+        .iter()
         .filter(|_| staff)
         .map(|r| ReferralView {
             id: r.id,
@@ -665,39 +672,44 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
             from: t.pick(&r.from_ko, &r.from_en).to_string(),
             to: t.pick(&r.to_ko, &r.to_en).to_string(),
             scope: t.t(&format!("case-scope-{}", r.scope)),
-            note: r.note,
+            note: r.note.clone(),
             status: t.t(&format!("referral-status-{}", r.status)),
-            status_code: r.status,
-            reason: r.reason,
+            status_code: r.status.clone(),
+            reason: r.reason.clone(),
             at: t.datetime(&r.created_at),
         })
         .collect();
+    // Other cases as they are now: from the index when there is one.
+    let other_cases: Vec<cases::Case> = {
+        let ids: Vec<i64> = d.links.iter().copied().chain(k.merged_into).collect();
+        match state.case_index() {
+            Some(index) => ids.iter().filter_map(|i| index.get(*i)).map(|e| e.case.clone()).collect(),
+            None => cases::get_many(&state.store.db, &ids).await?,
+        }
+    };
+    let other = |id: i64| other_cases.iter().find(|c| c.id == id);
     let links = if staff {
-        cases::links(db, id)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l.title, status_label(&t, &l.status), country_label(state, &t, &l.country)))
+        d.links
+            .iter()
+            .filter_map(|i| other(*i))
+            .map(|l| (l.id, l.title.clone(), status_label(&t, &l.status), country_label(state, &t, &l.country)))
             .collect()
     } else {
         Vec::new()
     };
-    let merged_into = match k.merged_into {
-        Some(m) => cases::get(db, m).await?.map(|mk| (if staff { mk.id } else { 0 }, case_svc::reference(&mk))),
-        None => None,
-    };
+    let merged_into = k.merged_into.and_then(other).map(|mk| (if staff { mk.id } else { 0 }, case_svc::reference(mk)));
     let followups = if staff {
-        cases::followups(db, id)
-            .await?
-            .into_iter()
+        d.followups
+            .iter()
             .map(|f| {
                 let mine = user.agency_id == Some(f.agency_id) || user.role() == Role::PlatformAdmin;
                 (
                     f.id,
-                    f.description,
+                    f.description.clone(),
                     t.pick(&f.agency_ko, &f.agency_en).to_string(),
                     t.date(&f.due_on),
                     f.done_at.is_none() && mine,
-                    f.outcome,
+                    f.outcome.clone(),
                 )
             })
             .collect()
@@ -705,25 +717,21 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
         Vec::new()
     };
     let kb = if staff {
-        store::kb::for_case(db, id)
-            .await?
-            .into_iter()
-            .map(|e| (e.id, t.pick(&e.title_ko, &e.title_en).to_string(), t.t(&format!("kb-status-{}", e.status))))
-            .collect()
+        d.summaries.iter().map(|e| (e.id, t.pick(&e.title_ko, &e.title_en).to_string(), t.t(&format!("kb-status-{}", e.status)))).collect()
     } else {
         Vec::new()
     };
     let refs = state.refs();
-    let products = cases::products(db, id)
-        .await?
-        .into_iter()
+    let products = d
+        .products
+        .iter()
         .map(|c| {
             let n = refs
-                .hs(&c)
+                .hs(c)
                 .or_else(|| refs.hs(c.get(..6).unwrap_or("")))
                 .map(|h| t.pick(&h.name_ko, &h.name_en).to_string())
                 .unwrap_or_default();
-            (c, n)
+            (c.clone(), n)
         })
         .collect();
     let holder = match (&k.agency_name_ko, &k.agency_name_en) {
@@ -733,7 +741,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, q: DetailQuery
     let row = case_row(state, &t, &cfg, &k, today());
     render(CaseDetailTemplate {
         case_version: k.version,
-        description: k.description.clone(),
+        description: d.description.clone(),
         impact: k.impact_krw.map(|n| t.krw(n)).unwrap_or_default(),
         deadline: k.deadline.as_deref().map(|d| t.date(d)).unwrap_or_default(),
         products,
