@@ -893,6 +893,29 @@ async fn mail_goes_over_tls_when_the_relay_is_trusted() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// HS codes come with Korean titles down to the chapter, and with their section; the 21
+/// sections are listed with their chapter runs.
+#[tokio::test]
+async fn hs_reference_has_korean_chapters_and_sections() {
+    let app = spawn().await;
+    let api = app.api(&app.token_for("company@demo.test").await, "ko");
+    let (status, hits) = api.get("/api/v1/reference/hs?q=85").await;
+    assert_eq!(status, 200);
+    let chapter = &hits.as_array().unwrap()[0];
+    assert_eq!((chapter["code"].as_str(), chapter["level"].as_i64(), chapter["section"].as_str()), (Some("85"), Some(2), Some("XVI")));
+    assert!(chapter["name_ko"].as_str().unwrap().starts_with("전기기기"), "{chapter}");
+    // A Korean word finds the chapter by its Korean title.
+    let (_, hits) = api.get("/api/v1/reference/hs?q=%EC%9E%A1%ED%92%88").await;
+    assert!(hits.as_array().unwrap().iter().any(|h| h["code"] == "96" && h["section"] == "XX"), "{hits}");
+    let (status, sections) = api.get("/api/v1/reference/hs-sections").await;
+    assert_eq!(status, 200);
+    let sections = sections.as_array().unwrap();
+    assert_eq!(sections.len(), 21);
+    assert_eq!((sections[15]["code"].as_str(), sections[15]["first_chapter"].as_str(), sections[15]["last_chapter"].as_str()), (Some("XVI"), Some("84"), Some("85")));
+    assert!(sections[15]["name_ko"].as_str().unwrap().contains("기계류"));
+    assert_eq!(app.api("", "ko").get("/api/v1/reference/hs-sections").await.0, 401, "reference data is for signed-in callers, as the rest of the API");
+}
+
 /// A reference list imported while nodes run reaches every node without a restart.
 #[tokio::test]
 async fn reference_imports_reach_running_nodes() {

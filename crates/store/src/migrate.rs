@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "experts", include_str!("../migrations/0007_experts.sql")),
     (8, "one_open_plan", include_str!("../migrations/0008_one_open_plan.sql")),
     (9, "case_lookups", include_str!("../migrations/0009_case_lookups.sql")),
+    (10, "hs_sections", include_str!("../migrations/0010_hs_sections.sql")),
 ];
 
 const PG_LOCK_KEY: i64 = 0x0067_6465_736b; // "gdesk"

@@ -15,6 +15,8 @@ const COUNTRIES_CSV: &str = include_str!("../../../data/countries/countries.csv"
 const HS_CSV: &str = include_str!("../../../data/hs/harmonized-system-2022.csv");
 const HSK_CSV: &str = include_str!("../../../data/hs/hsk-2026-ko.csv");
 const HS4_CSV: &str = include_str!("../../../data/hs/hs4-headings-ko-en.csv");
+const HS_CHAPTERS_KO_CSV: &str = include_str!("../../../data/hs/hs-chapters-ko.csv");
+const HS_SECTIONS_CSV: &str = include_str!("../../../data/hs/hs-sections-2022.csv");
 const REGIONS_CSV: &str = include_str!("../../../data/regions/kr-regions.csv");
 const KSIC_CSV: &str = include_str!("../../../data/ksic/ksic-sections-divisions.csv");
 const STAGES_CSV: &str = include_str!("../../../data/thresholds/export-stages.csv");
@@ -39,6 +41,17 @@ pub struct HsEntry {
     pub name_ko: String,
 }
 
+/// One of the 21 HS sections: a run of chapters under one title.
+#[derive(Debug, Clone, Serialize, FromQueryResult)]
+pub struct HsSection {
+    /// Roman numeral, I–XXI.
+    pub code: String,
+    pub first_chapter: String,
+    pub last_chapter: String,
+    pub name_en: String,
+    pub name_ko: String,
+}
+
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
 pub struct Region {
     pub code: String,
@@ -57,7 +70,7 @@ pub struct Ksic {
 }
 
 /// The kinds `globaldesk import` accepts for reference data.
-pub const KINDS: [&str; 6] = ["countries", "hs", "regions", "ksic", "export-stages", "sme-size"];
+pub const KINDS: [&str; 7] = ["countries", "hs", "hs-sections", "regions", "ksic", "export-stages", "sme-size"];
 
 fn reader(text: &str) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -146,6 +159,25 @@ fn parse_kind(kind: &str, text: &str) -> Result<Parsed> {
             Ok(("size_rules", &["ksic_section", "micro_employees_below", "small_max_revenue_krw", "medium_max_revenue_krw", "source"], out))
         }
         "hs" => Ok(("hs_codes", &["code", "level", "parent", "name_en", "name_ko"], hs_rows(text)?)),
+        "hs-sections" => {
+            let mut out = Vec::new();
+            for r in rows(text)? {
+                let chapter = |c: &str| -> Result<String> {
+                    let v = col(&r, c)?;
+                    (v.len() == 2 && v.chars().all(|c| c.is_ascii_digit()))
+                        .then_some(v)
+                        .ok_or_else(|| StoreError::Invalid(format!("{c} must be a two-digit chapter")))
+                };
+                out.push(vec![
+                    s(col(&r, "section")?),
+                    s(chapter("first_chapter")?),
+                    s(chapter("last_chapter")?),
+                    s(col(&r, "name_en")?),
+                    s(col(&r, "name_ko")?),
+                ]);
+            }
+            Ok(("hs_sections", &["code", "first_chapter", "last_chapter", "name_en", "name_ko"], out))
+        }
         other => Err(StoreError::Invalid(format!("unknown reference kind {other}; expected one of {}", KINDS.join(", ")))),
     }
 }
@@ -169,6 +201,11 @@ fn hs_rows(text: &str) -> Result<Vec<Vec<Value>>> {
         }
         for r in rows(HS4_CSV)? {
             if let Some(e) = entries.get_mut(&col(&r, "hs4")?) {
+                e.3 = col(&r, "name_ko")?;
+            }
+        }
+        for r in rows(HS_CHAPTERS_KO_CSV)? {
+            if let Some(e) = entries.get_mut(&col(&r, "chapter")?) {
                 e.3 = col(&r, "name_ko")?;
             }
         }
@@ -263,8 +300,9 @@ pub async fn version(store: &Store) -> Result<i64> {
 
 /// Loads the shipped lists into an empty database. Idempotent: tables with rows are left alone.
 pub async fn seed_builtin(store: &Store) -> Result<()> {
-    let builtin: [(&str, &str, &str); 6] = [
+    let builtin: [(&str, &str, &str); 7] = [
         ("countries", "countries", COUNTRIES_CSV),
+        ("hs-sections", "hs_sections", HS_SECTIONS_CSV),
         ("regions", "regions", REGIONS_CSV),
         ("ksic", "ksic", KSIC_CSV),
         ("export-stages", "export_stages", STAGES_CSV),
@@ -277,6 +315,18 @@ pub async fn seed_builtin(store: &Store) -> Result<()> {
             let rows = import(store, kind, text).await?;
             tracing::info!(kind, rows, "seeded reference data");
         }
+    }
+    // Databases seeded before the chapters had Korean names get them, once.
+    let unnamed: Option<Count> = one(&store.db, "SELECT COUNT(*) AS n FROM hs_codes WHERE level = 2 AND name_ko = ''", vec![]).await?;
+    if unnamed.map(|c| c.n).unwrap_or(0) > 1 {
+        let tx = store.db.begin().await?;
+        for r in rows(HS_CHAPTERS_KO_CSV)? {
+            exec(&tx, "UPDATE hs_codes SET name_ko = $1 WHERE code = $2 AND name_ko = ''", vec![col(&r, "name_ko")?.into(), col(&r, "chapter")?.into()])
+                .await?;
+        }
+        exec(&tx, "UPDATE reference_version SET version = version + 1 WHERE id = 1", vec![]).await?;
+        tx.commit().await?;
+        tracing::info!("added Korean names to the HS chapters");
     }
     Ok(())
 }
@@ -292,6 +342,7 @@ pub struct RefData {
     hs_idx: HashMap<String, usize>,
     /// Lower-cased "code name_en name_ko" per HS entry, for word search.
     hs_search: Vec<String>,
+    pub hs_sections: Vec<HsSection>,
     pub regions: Vec<Region>,
     pub ksic: Vec<Ksic>,
     pub stages: ExportStageTable,
@@ -307,6 +358,8 @@ impl RefData {
         let countries: Vec<Country> =
             all(db, "SELECT alpha2, alpha3, name_en, name_ko, region, currency FROM countries ORDER BY name_en", vec![]).await?;
         let hs: Vec<HsEntry> = all(db, "SELECT code, level, parent, name_en, name_ko FROM hs_codes ORDER BY code", vec![]).await?;
+        let hs_sections: Vec<HsSection> =
+            all(db, "SELECT code, first_chapter, last_chapter, name_en, name_ko FROM hs_sections ORDER BY first_chapter", vec![]).await?;
         let regions: Vec<Region> = all(db, "SELECT code, iso, name_ko, name_en FROM regions ORDER BY code", vec![]).await?;
         let ksic: Vec<Ksic> = all(db, "SELECT code, level, parent, name_ko, name_en FROM ksic ORDER BY code", vec![]).await?;
         #[derive(FromQueryResult)]
@@ -351,7 +404,7 @@ impl RefData {
         let country_idx = countries.iter().enumerate().map(|(i, c)| (c.alpha2.clone(), i)).collect();
         let hs_idx = hs.iter().enumerate().map(|(i, h)| (h.code.clone(), i)).collect();
         let hs_search = hs.iter().map(|h| format!("{} {} {}", h.code, h.name_en, h.name_ko).to_lowercase()).collect();
-        Ok(RefData { version, countries, country_idx, hs, hs_idx, hs_search, regions, ksic, stages, stage_sources, sizes })
+        Ok(RefData { version, countries, country_idx, hs, hs_idx, hs_search, hs_sections, regions, ksic, stages, stage_sources, sizes })
     }
 
     pub fn country(&self, alpha2: &str) -> Option<&Country> {
@@ -359,6 +412,11 @@ impl RefData {
     }
     pub fn hs(&self, code: &str) -> Option<&HsEntry> {
         self.hs_idx.get(code).map(|&i| &self.hs[i])
+    }
+    /// The section an HS or HSK code belongs to, by its chapter (its first two digits).
+    pub fn hs_section(&self, code: &str) -> Option<&HsSection> {
+        let chapter = code.get(..2)?;
+        self.hs_sections.iter().find(|s| s.first_chapter.as_str() <= chapter && chapter <= s.last_chapter.as_str())
     }
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code == code)
@@ -442,6 +500,33 @@ mod tests {
         assert_eq!(hsk[4], Value::from("스마트폰".to_string()));
         assert!(find("9999").is_none() && find("TOTAL").is_none());
         assert!(rows.len() > 17_000, "{} rows", rows.len());
+        // Chapters have Korean titles too (all 96 real ones; 99 is not a tariff chapter).
+        let chapters: Vec<_> = rows.iter().filter(|r| r[1] == Value::from(2)).collect();
+        assert_eq!(chapters.len(), 96);
+        assert!(chapters.iter().all(|r| matches!(&r[4], Value::String(Some(s)) if !s.is_empty())));
+        assert!(matches!(&find("85").unwrap()[4], Value::String(Some(s)) if s.starts_with("전기기기와 그 부분품")));
+    }
+
+    #[test]
+    fn hs_sections_cover_every_chapter_once() {
+        let (table, _, rows) = parse_kind("hs-sections", HS_SECTIONS_CSV).unwrap();
+        assert_eq!((table, rows.len()), ("hs_sections", 21));
+        let text = |v: &Value| match v {
+            Value::String(Some(s)) => s.to_string(),
+            _ => String::new(),
+        };
+        // Consecutive runs from 01 to 97, each section with both titles.
+        let mut next = 1;
+        for r in &rows {
+            let (first, last): (u32, u32) = (text(&r[1]).parse().unwrap(), text(&r[2]).parse().unwrap());
+            assert_eq!(first, next, "section {} starts where the last one ended", text(&r[0]));
+            assert!(last >= first);
+            assert!(!text(&r[3]).is_empty() && !text(&r[4]).is_empty());
+            next = last + 1;
+        }
+        assert_eq!(next, 98);
+        assert!(text(&rows[2][4]).contains("미생물성"), "section III in its HS 2022 wording");
+        assert!(matches!(parse_kind("hs-sections", "section,first_chapter,last_chapter,name_en,name_ko\nI,1,5,x,y\n"), Err(StoreError::Invalid(_))));
     }
 
     #[test]

@@ -15,12 +15,27 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use store::cases::{self, Attachment, CaseSet, Event, Followup, Pause, Referral};
+use store::cases::{self, Attachment, CaseSet, Followup, Pause, Referral};
 use store::kb::CaseSummary;
 use store::{Store, StoreError};
 
 /// Cases read per step while loading everything (about ten events each).
 const STEP: i64 = 2_000;
+
+/// A timeline entry as kept: the store's row without the agency names (the page has the
+/// agencies) and with people's names shared, at about half the memory.
+#[derive(Debug)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub kind: Box<str>,
+    pub at: Box<str>,
+    pub from_value: Option<Box<str>>,
+    pub to_value: Option<Box<str>>,
+    pub body: Box<str>,
+    pub internal: bool,
+    pub actor_name: Option<Arc<str>>,
+    pub actor_agency_id: Option<i64>,
+}
 
 /// One case's details, internal notes and files included (the page filters them by reader).
 #[derive(Debug, Default)]
@@ -28,7 +43,7 @@ pub struct Details {
     /// The case version these were read at (read first: the rest is at least this new).
     pub version: i64,
     pub description: String,
-    pub events: Vec<Event>,
+    pub events: Vec<TimelineEvent>,
     pub attachments: Vec<Attachment>,
     pub pauses: Vec<Pause>,
     pub referrals: Vec<Referral>,
@@ -55,7 +70,22 @@ pub async fn read(store: &Store, set: CaseSet<'_>) -> store::Result<HashMap<i64,
             }
         }
     }
-    spread(&mut out, cases::events_of(db, set).await?, |e| e.case_id, |d, e| d.events.push(e));
+    let mut names: HashMap<String, Arc<str>> = HashMap::new();
+    for e in cases::events_of(db, set).await? {
+        let Some(d) = out.get_mut(&e.case_id) else { continue };
+        let actor_name = e.actor_name.map(|n| names.entry(n).or_insert_with_key(|n| Arc::from(n.as_str())).clone());
+        d.events.push(TimelineEvent {
+            id: e.id,
+            kind: e.kind.into(),
+            at: e.at.into(),
+            from_value: e.from_value.map(Into::into),
+            to_value: e.to_value.map(Into::into),
+            body: e.body.into(),
+            internal: e.internal,
+            actor_name,
+            actor_agency_id: e.actor_agency_id,
+        });
+    }
     spread(&mut out, cases::attachments_of(db, set).await?, |a| a.case_id, |d, a| d.attachments.push(a));
     spread(&mut out, cases::pauses_in(db, set).await?, |p| p.case_id, |d, p| d.pauses.push(p));
     spread(&mut out, cases::referrals_of(db, set).await?, |r| r.case_id, |d, r| d.referrals.push(r));

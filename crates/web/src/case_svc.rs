@@ -146,6 +146,19 @@ pub async fn access(state: &AppState, user: &User, case_id: i64) -> Result<Acces
 /// changes made on this node at once and on others within a poll, as kept pages do. The case
 /// comes without its description (see `case_details` for that).
 pub fn access_indexed(user: &User, e: &crate::case_index::Entry) -> Option<Access> {
+    rights_indexed(user, e).map(|r| Access { case: e.case.clone(), viewer: r.viewer, holds: r.holds, works: r.works })
+}
+
+/// What a reader may do with a case: [`Access`] without the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    pub viewer: Viewer,
+    pub holds: bool,
+    pub works: bool,
+}
+
+/// [`access_indexed`] without copying the case out of the index.
+pub fn rights_indexed(user: &User, e: &crate::case_index::Entry) -> Option<Rights> {
     let viewer = viewer(user)?;
     let k = &e.case;
     let (visible, holds, works) = match viewer {
@@ -157,7 +170,7 @@ pub fn access_indexed(user: &User, e: &crate::case_index::Entry) -> Option<Acces
             (sees, k.agency_id == Some(agency_id), sees)
         }
     };
-    visible.then(|| Access { case: k.clone(), viewer, holds, works })
+    visible.then_some(Rights { viewer, holds, works })
 }
 
 // ---- reporting --------------------------------------------------------------------------------

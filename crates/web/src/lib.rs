@@ -68,8 +68,19 @@ impl Default for Config {
 /// Rendered pages kept per node (30–80 kB each, so at most about 80 MB).
 const PAGES_KEPT: usize = 1_000;
 
+/// A node's shared state. One pointer, so that handing it to each request (axum clones it for
+/// every extractor and middleware) is one count, not one per part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub store: Store,
     /// Every company in memory, for searches and profile pages (see `store::company_index`).
     pub companies: Arc<store::company_index::CompanyIndex>,
@@ -99,7 +110,7 @@ impl AppState {
     /// Must be called inside a Tokio runtime (it starts the read-audit writer).
     pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config) -> AppState {
         let read_audit = audit_sink::AuditSink::start(store.clone());
-        AppState {
+        AppState(Arc::new(Shared {
             read_audit,
             store,
             companies: Arc::new(companies),
@@ -114,7 +125,7 @@ impl AppState {
             desk: Arc::default(),
             nav: Arc::default(),
             pages: Arc::new(page_cache::PageCache::new(PAGES_KEPT)),
-        }
+        }))
     }
     /// The live program catalog, loaded on first use.
     pub async fn catalog(&self) -> Arc<matching::LiveCatalog> {

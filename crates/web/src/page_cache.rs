@@ -7,6 +7,10 @@
 //! and renders afresh. The reader's form token is the one part that differs between requests of
 //! the same reader, so pages are rendered with a placeholder, kept split at it, and sent as the
 //! kept pieces with the token between them: a kept page is never copied or searched again.
+//!
+//! A page is kept from its second request on. Most pages of a large site are read once (one
+//! case among 100,000); keeping those would cost a cut and a copy each and push out the pages
+//! that are read again.
 
 use crate::error::{PageError, PageErrorKind};
 use crate::i18n::Lang;
@@ -15,7 +19,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body::Frame;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -76,6 +80,8 @@ type Pieces = Arc<[Bytes]>;
 
 pub struct PageCache {
     pages: Mutex<HashMap<PageKey, Pieces>>,
+    /// Hashes of keys asked for once and not kept yet.
+    asked: Mutex<HashSet<u64>>,
     /// When this many pages are kept, the cache starts over: simpler than tracking use, and a
     /// refill costs one render per page that is still being read.
     max: usize,
@@ -83,7 +89,22 @@ pub struct PageCache {
 
 impl PageCache {
     pub fn new(max: usize) -> PageCache {
-        PageCache { pages: Mutex::new(HashMap::new()), max }
+        PageCache { pages: Mutex::new(HashMap::new()), asked: Mutex::new(HashSet::new()), max }
+    }
+
+    /// Whether `key` was asked for before (and so is worth keeping); remembers it otherwise.
+    fn asked_before(&self, key: &PageKey) -> bool {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let mut asked = self.asked.lock().expect("page cache lock");
+        if asked.remove(&h.finish()) {
+            return true;
+        }
+        if asked.len() >= self.max * 10 {
+            asked.clear();
+        }
+        asked.insert(h.finish());
+        false
     }
 
     /// The page under `key`, rendered by `render` if it is not kept yet. `render` gets a context
@@ -95,6 +116,9 @@ impl PageCache {
     {
         if let Some(pieces) = self.get(&key) {
             return Ok(fill(&pieces, &ctx.csrf));
+        }
+        if !self.asked_before(&key) {
+            return render(ctx.clone()).await;
         }
         let blank = Ctx { csrf: TOKEN_SLOT.to_string(), ..ctx.clone() };
         let resp = render(blank).await?;
@@ -122,11 +146,14 @@ impl PageCache {
     }
 
     fn keep(&self, key: PageKey, html: Pieces) {
-        let mut pages = self.pages.lock().expect("page cache lock");
-        if pages.len() >= self.max {
-            pages.clear();
-        }
-        pages.insert(key, html);
+        let old = {
+            let mut pages = self.pages.lock().expect("page cache lock");
+            let old = if pages.len() >= self.max { std::mem::take(&mut *pages) } else { HashMap::new() };
+            pages.insert(key, html);
+            old
+        };
+        // Freed after the lock is let go: a thousand pages take a while, and others wait on it.
+        drop(old);
     }
 
     pub fn len(&self) -> usize {
@@ -138,16 +165,18 @@ impl PageCache {
     }
 }
 
-/// The page cut at each place of the token.
-fn split(page: &[u8]) -> Pieces {
+/// The page cut at each place of the token. The pieces share the page's buffer (no copies), and
+/// the search is memchr's, not a window compare: case pages over many cases render once each,
+/// so this runs once per request there.
+fn split(page: &Bytes) -> Pieces {
     let slot = TOKEN_SLOT.as_bytes();
     let mut pieces = Vec::new();
-    let mut rest = page;
-    while let Some(at) = rest.windows(slot.len()).position(|w| w == slot) {
-        pieces.push(Bytes::copy_from_slice(&rest[..at]));
-        rest = &rest[at + slot.len()..];
+    let mut start = 0;
+    for at in memchr::memmem::find_iter(page, slot) {
+        pieces.push(page.slice(start..at));
+        start = at + slot.len();
     }
-    pieces.push(Bytes::copy_from_slice(rest));
+    pieces.push(page.slice(start..));
     pieces.into()
 }
 
@@ -214,35 +243,47 @@ mod tests {
             renders.fetch_add(1, Ordering::SeqCst);
             async move { Ok(Html(format!("<input value=\"{}\">", c.csrf)).into_response()) }
         };
-        for token in ["aaa", "bbb"] {
+        for token in ["aaa", "bbb", "ccc"] {
             let c = ctx(token);
             let r = cache.serve(&c, PageKey::new("t", 1, &c), render).await.unwrap();
             let body = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
             assert_eq!(std::str::from_utf8(&body).unwrap(), format!("<input value=\"{token}\">"));
         }
-        assert_eq!(renders.load(Ordering::SeqCst), 1, "the second reader with the same key is served the kept page");
-        let c = ctx("ccc");
-        cache.serve(&c, PageKey::new("t", 2, &c), render).await.unwrap();
-        assert_eq!(renders.load(Ordering::SeqCst), 2, "a new data stamp renders again");
+        assert_eq!(renders.load(Ordering::SeqCst), 2, "the first request renders, the second renders and keeps, the third is served");
+        assert_eq!(cache.len(), 1);
+        let c = ctx("ddd");
+        for _ in 0..2 {
+            cache.serve(&c, PageKey::new("t", 2, &c), render).await.unwrap();
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 4, "a new data stamp renders again");
     }
 
     #[tokio::test]
     async fn failures_are_not_kept_and_the_cache_starts_over_when_full() {
         let cache = PageCache::new(2);
         let c = ctx("t");
-        let r =
-            cache.serve(&c, PageKey::new("t", 1, &c), |_| async { Ok((StatusCode::CONFLICT, Html("no")).into_response()) }).await.unwrap();
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        // Each asked for twice: the second request is the one that would keep a page.
+        for _ in 0..2 {
+            let r = cache
+                .serve(&c, PageKey::new("t", 1, &c), |_| async { Ok((StatusCode::CONFLICT, Html("no")).into_response()) })
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CONFLICT);
+        }
         assert!(cache.is_empty());
         // What is not kept passes through with its own headers.
-        let r = cache
-            .serve(&c, PageKey::new("t", 1, &c), |_| async { Ok(axum::response::Redirect::to("/elsewhere").into_response()) })
-            .await
-            .unwrap();
-        assert_eq!((r.status(), r.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/elsewhere"));
+        for _ in 0..2 {
+            let r = cache
+                .serve(&c, PageKey::new("t", 9, &c), |_| async { Ok(axum::response::Redirect::to("/elsewhere").into_response()) })
+                .await
+                .unwrap();
+            assert_eq!((r.status(), r.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/elsewhere"));
+        }
         assert!(cache.is_empty());
         for d in 1..=3 {
-            cache.serve(&c, PageKey::new("t", d, &c), |_| async { Ok(Html("yes").into_response()) }).await.unwrap();
+            for _ in 0..2 {
+                cache.serve(&c, PageKey::new("t", d, &c), |_| async { Ok(Html("yes").into_response()) }).await.unwrap();
+            }
         }
         assert_eq!(cache.len(), 1, "the third page found the cache full and started it over");
         assert_ne!(fresh_stamp(), fresh_stamp());
@@ -251,7 +292,7 @@ mod tests {
     #[tokio::test]
     async fn every_place_of_the_token_is_filled_and_the_length_is_announced() {
         let page = format!("<meta content=\"{TOKEN_SLOT}\"><form><input value=\"{TOKEN_SLOT}\"></form>한국어");
-        let pieces = split(page.as_bytes());
+        let pieces = split(&Bytes::from(page));
         assert_eq!(pieces.len(), 3);
         let r = fill(&pieces, "tok");
         assert_eq!(r.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");

@@ -237,6 +237,8 @@ pub struct HsJson {
     pub level: i32,
     pub name_ko: String,
     pub name_en: String,
+    /// The HS section (I–XXI) the code's chapter belongs to.
+    pub section: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -252,7 +254,41 @@ pub async fn hs(State(state): State<AppState>, _caller: ApiUser, Query(p): Query
     Json(
         refs.suggest_hs(&p.q, 50)
             .into_iter()
-            .map(|h| HsJson { code: h.code.clone(), level: h.level, name_ko: h.name_ko.clone(), name_en: h.name_en.clone() })
+            .map(|h| HsJson {
+                code: h.code.clone(),
+                level: h.level,
+                name_ko: h.name_ko.clone(),
+                name_en: h.name_en.clone(),
+                section: refs.hs_section(&h.code).map(|s| s.code.clone()),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HsSectionJson {
+    /// Roman numeral, I–XXI.
+    pub code: String,
+    pub first_chapter: String,
+    pub last_chapter: String,
+    pub name_ko: String,
+    pub name_en: String,
+}
+
+/// The 21 sections of HS 2022, each a run of chapters, with Korean and English titles.
+#[utoipa::path(get, path = "/api/v1/reference/hs-sections", responses((status = 200, body = Vec<HsSectionJson>)))]
+pub async fn hs_sections(State(state): State<AppState>, _caller: ApiUser) -> Json<Vec<HsSectionJson>> {
+    let refs = state.refs();
+    Json(
+        refs.hs_sections
+            .iter()
+            .map(|s| HsSectionJson {
+                code: s.code.clone(),
+                first_chapter: s.first_chapter.clone(),
+                last_chapter: s.last_chapter.clone(),
+                name_ko: s.name_ko.clone(),
+                name_en: s.name_en.clone(),
+            })
             .collect(),
     )
 }

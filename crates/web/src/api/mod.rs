@@ -22,12 +22,12 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "GlobalDesk API", version = "1", description = "One platform for SMEs going global and the agencies that support them. Authenticate with a personal access token: `Authorization: Bearer gdk_…`. Errors are RFC 9457 problem documents; messages follow `Accept-Language` (ko, en)."),
-    paths(me, companies::list, companies::get_one, companies::update, companies::create, companies::hs, companies::countries,
+    paths(me, companies::list, companies::get_one, companies::update, companies::create, companies::hs, companies::hs_sections, companies::countries,
         programs::list, programs::get_one, programs::matches, programs::evaluate,
         programs::list_applications, programs::apply, programs::get_application, programs::transition,
         cases::list, cases::create, cases::get_one, cases::transition, cases::waiting, cases::message, cases::upload, cases::download,
         cases::refer, cases::decide, cases::knowledge_base, cases::knowledge_entry),
-    components(schemas(Me, Problem, ProblemField, companies::CompanyJson, companies::CompanyPage, companies::CompanyWrite, companies::HsJson, companies::CountryJson,
+    components(schemas(Me, Problem, ProblemField, companies::CompanyJson, companies::CompanyPage, companies::CompanyWrite, companies::HsJson, companies::HsSectionJson, companies::CountryJson,
         programs::ProgramJson, programs::ProgramList, programs::ProgramDetail, programs::VersionJson, programs::AgencyJson, programs::BenefitJson,
         programs::WindowJson, programs::EffectiveJson, programs::ProgramRef, programs::MatchJson, programs::MatchesJson,
         programs::ExplanationJson, programs::RequirementJson, programs::LineJson, programs::PointsJson, programs::MissingJson,
@@ -56,6 +56,7 @@ pub fn router(_state: AppState) -> axum::Router<AppState> {
         .route("/api/v1/companies", get(companies::list).post(companies::create))
         .route("/api/v1/companies/{id}", get(companies::get_one).put(companies::update))
         .route("/api/v1/reference/hs", get(companies::hs))
+        .route("/api/v1/reference/hs-sections", get(companies::hs_sections))
         .route("/api/v1/reference/countries", get(companies::countries))
         .route("/api/v1/programs", get(programs::list))
         .route("/api/v1/programs/{id}", get(programs::get_one))

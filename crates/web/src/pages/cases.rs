@@ -6,8 +6,8 @@
 
 use super::{Field, Page, render};
 use crate::AppState;
-use crate::case_details::{self, Details};
-use crate::case_svc::{self, Access, CaseError, MessageKind, ReportForm, Upload, Viewer};
+use crate::case_details::{self, Details, TimelineEvent};
+use crate::case_svc::{self, CaseError, MessageKind, ReportForm, Rights, Upload, Viewer};
 use crate::desk::{self, DeskConfig};
 use crate::error::PageError;
 use crate::i18n::Tr;
@@ -532,10 +532,10 @@ struct DetailQuery {
     ok: Option<String>,
 }
 
-fn event_text(t: &Tr, e: &cases::Event, agency_name: &dyn Fn(&str) -> String, users: &dyn Fn(&str) -> String) -> String {
+fn event_text(t: &Tr, e: &TimelineEvent, agency_name: &dyn Fn(&str) -> String, users: &dyn Fn(&str) -> String) -> String {
     let from = e.from_value.as_deref().unwrap_or("");
     let to = e.to_value.as_deref().unwrap_or("");
-    match e.kind.as_str() {
+    match &*e.kind {
         "status" => t.targs("case-ev-status", &[("from", status_label(t, from)), ("to", status_label(t, to))]),
         "waiting" => t.targs("case-ev-waiting", &[("to", waiting_label(t, to))]),
         "priority" => t.targs("case-ev-priority", &[("to", priority_label(t, to))]),
@@ -562,42 +562,64 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Qu
     // served on the index's word that this reader may see the case, without the database.
     let key_for =
         |version: i64| PageKey::new("case", fold(&[id as u64, version as u64, state.desk.generation(), state.refs_stamp()]), &ctx);
-    let indexed = state.case_index().and_then(|index| index.get(id)).and_then(|e| case_svc::access_indexed(user, &e));
-    if let Some(a) = &indexed
-        && let Some(page) = state.pages.kept(&ctx, &key_for(a.case.version))
+    let indexed = state.case_index().and_then(|index| index.get(id)).and_then(|e| Some((case_svc::rights_indexed(user, &e)?, e)));
+    if let Some((_, e)) = &indexed
+        && let Some(page) = state.pages.kept(&ctx, &key_for(e.case.version))
     {
         return Ok(page);
     }
     // The index may not know the case yet, or not yet that this reader may see it (a change
     // made on another node arrives within a poll): then the database decides.
-    let access = match indexed {
-        Some(a) => a,
-        None => case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?,
+    let (found, rights) = match indexed {
+        Some((rights, e)) => (Found::Indexed(e), rights),
+        None => {
+            let a = case_svc::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+            (Found::Read(Box::new(a.case)), Rights { viewer: a.viewer, holds: a.holds, works: a.works })
+        }
     };
     if state.case_index().is_none() {
         let details = case_details::read(&state.store, store::cases::CaseSet::Ids(&[id])).await?.remove(&id).ok_or_else(PageError::not_found)?;
-        return detail_page(&state, &ctx, access, &details, q).await;
+        return detail_page(&state, &ctx, found.case(), rights, &details, q).await;
     }
-    let details = state.desk.details.get_or_read(&state.store, id, access.case.version).await?;
-    let key = key_for(access.case.version);
-    state.pages.clone().serve(&ctx, key, |blank| async move { detail_page(&state, &blank, access, &details, q).await }).await
+    let version = found.case().version;
+    let details = state.desk.details.get_or_read(&state.store, id, version).await?;
+    state
+        .pages
+        .clone()
+        .serve(&ctx, key_for(version), |blank| async move { detail_page(&state, &blank, found.case(), rights, &details, q).await })
+        .await
 }
 
-async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, d: &Details, q: DetailQuery) -> Result<Response, PageError> {
+/// A case as the page found it: in the node's index, or read from the database.
+enum Found {
+    Indexed(Arc<crate::case_index::Entry>),
+    Read(Box<Case>),
+}
+
+impl Found {
+    fn case(&self) -> &Case {
+        match self {
+            Found::Indexed(e) => &e.case,
+            Found::Read(k) => k,
+        }
+    }
+}
+
+async fn detail_page(state: &AppState, ctx: &Ctx, k: &Case, rights: Rights, d: &Details, q: DetailQuery) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    let Access { case: k, viewer, holds, works } = access;
+    let Rights { viewer, holds, works } = rights;
     let cfg = state.desk().await?;
     let staff = viewer.is_staff();
     let company = !staff;
     let mut p = Page::new(state, ctx, "").with_flash(known(CASE_FLASHES, q.ok.as_deref()));
-    p.title = format!("{} · {}", case_svc::reference(&k), k.title);
+    p.title = format!("{} · {}", case_svc::reference(k), k.title);
     let t = p.t;
     let error = known(CASE_ERRORS, q.error.as_deref()).map(|key| t.t(key));
     let agencies_all = state.agencies().await?;
     let agency_name = |id: &str| -> String {
         agencies_all.iter().find(|a| a.id.to_string() == id).map(|a| t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default()
     };
-    let sla = desk::clock(&cfg, &k, &d.pauses, today()).map(|s| SlaView {
+    let sla = desk::clock(&cfg, k, &d.pauses, today()).map(|s| SlaView {
         state_code: sla_code(s.state),
         state: t.t(&format!("sla-{}", sla_code(s.state))),
         due: t.date(&s.due_on.to_string()),
@@ -623,16 +645,16 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, d: &Details, q
         .filter(|e| staff || !e.internal)
         .map(|e| EventView {
             at: t.datetime(&e.at),
-            who: match (&e.actor_name, &e.actor_agency_ko, &e.actor_agency_en) {
-                (Some(n), Some(ko), Some(en)) => format!("{n} · {}", t.pick(ko, en)),
-                (Some(n), _, _) => n.clone(),
-                (None, Some(ko), Some(en)) => t.pick(ko, en).to_string(),
+            who: match (&e.actor_name, e.actor_agency_id.and_then(|a| agencies_all.iter().find(|x| x.id == a))) {
+                (Some(n), Some(a)) => format!("{n} · {}", t.pick(&a.name_ko, &a.name_en)),
+                (Some(n), None) => n.to_string(),
+                (None, Some(a)) => t.pick(&a.name_ko, &a.name_en).to_string(),
                 // No person and no agency: the company itself (or an import on its behalf).
-                _ => t.t("case-actor-company"),
+                (None, None) => t.t("case-actor-company"),
             },
             text: event_text(&t, e, &agency_name, &user_name),
-            body: e.body.clone(),
-            kind: e.kind.clone(),
+            body: e.body.to_string(),
+            kind: e.kind.to_string(),
             internal: e.internal,
             files: files
                 .iter()
@@ -738,7 +760,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, access: Access, d: &Details, q
         (Some(ko), Some(en)) => t.pick(ko, en).to_string(),
         _ => t.t("case-holder-none"),
     };
-    let row = case_row(state, &t, &cfg, &k, today());
+    let row = case_row(state, &t, &cfg, k, today());
     render(CaseDetailTemplate {
         case_version: k.version,
         description: d.description.clone(),
