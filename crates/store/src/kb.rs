@@ -76,7 +76,24 @@ pub async fn insert(
     )
     .await?;
     record_change(c, "kb", id).await?;
+    if let Some(case_id) = case_id {
+        crate::cases::touch(c, case_id).await?;
+    }
     Ok(id)
+}
+
+/// A summary's case lists it, so the case moves on with it: its version is what nodes keep the
+/// case's page by, and what tells a concurrent editor that something changed.
+async fn touch_its_case(c: &impl ConnectionTrait, id: i64) -> Result<()> {
+    #[derive(FromQueryResult)]
+    struct Of {
+        case_id: Option<i64>,
+    }
+    let of: Option<Of> = one(c, "SELECT case_id FROM kb_entries WHERE id = $1", vec![id.into()]).await?;
+    match of.and_then(|o| o.case_id) {
+        Some(case_id) => crate::cases::touch(c, case_id).await,
+        None => Ok(()),
+    }
 }
 
 /// Edits a draft (or an entry sent back) at the expected version.
@@ -102,7 +119,8 @@ pub async fn update(c: &impl ConnectionTrait, id: i64, expected_version: i64, f:
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "kb", id).await
+    record_change(c, "kb", id).await?;
+    touch_its_case(c, id).await
 }
 
 /// Moves an entry from `from` to `to` at the expected version (draft → pending → published, or
@@ -129,7 +147,8 @@ pub async fn set_status(
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "kb", id).await
+    record_change(c, "kb", id).await?;
+    touch_its_case(c, id).await
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<Entry>> {

@@ -8,10 +8,9 @@
 //!
 //! Each case's details carry the case version they were read at. Every change to a case's
 //! details bumps its version (events, files, referrals, links and follow-ups are written with
-//! `save_state` or `touch`), and the case index follows versions from the change log on every
-//! node, so the page uses details only while they are at least as new as the version the
-//! index holds. Knowledge-base summaries change without touching the case: their changes drop
-//! the case's details here (see `desk::sync_index`).
+//! `save_state` or `touch`; a summary drafted from the case touches it in `store::kb`), and the
+//! case index follows versions from the change log on every node, so the page uses details only
+//! while they are at least as new as the version the index holds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -123,14 +122,6 @@ impl DetailCache {
         let mut map = self.map.write().expect("details lock");
         if map.get(&id).is_none_or(|old| old.version <= d.version) {
             map.insert(id, d);
-        }
-    }
-
-    /// Drops cases whose details changed without a new case version.
-    pub fn forget(&self, ids: &[i64]) {
-        let mut map = self.map.write().expect("details lock");
-        for id in ids {
-            map.remove(id);
         }
     }
 

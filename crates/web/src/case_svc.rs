@@ -920,6 +920,7 @@ pub async fn link(state: &AppState, user: &User, case_id: i64, other: i64) -> Re
     cases::touch(&tx, other).await?;
     store::audit::record(&tx, Some(user.id), &user.email, "case.link", &format!("case:{case_id}"), "", &format!("case:{other}")).await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(())
 }
 

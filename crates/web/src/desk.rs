@@ -340,11 +340,7 @@ pub async fn sync_index(state: &AppState) -> Result<usize, String> {
     case_index.refresh(&state.store, &case_ids).await.map_err(|e| e.to_string())?;
     let rows = store::cases::search_rows(db, &case_ids).await.map_err(|e| e.to_string())?;
     let mut docs: Vec<Doc> = rows.into_iter().map(case_doc).collect();
-    let kb_entries = store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?;
-    // A summary's change leaves its case's version alone; its page details go instead.
-    let summarised: Vec<i64> = kb_entries.iter().filter_map(|e| e.case_id).collect();
-    state.desk.details.forget(&summarised);
-    docs.extend(kb_entries.into_iter().map(kb_doc));
+    docs.extend(store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?.into_iter().map(kb_doc));
     upsert(index, docs).await?;
     let last = changes.iter().map(|c| c.id).max().unwrap_or(since);
     state.desk.last_change.fetch_max(last, std::sync::atomic::Ordering::SeqCst);
