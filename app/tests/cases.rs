@@ -751,10 +751,11 @@ async fn country_guides_show_ten_markets_their_schedules_and_a_comparison() {
     assert_eq!(risk(&html, "US"), "not classified");
 }
 
-/// Case pages are made from details each node keeps in memory. Changes made on another node —
-/// a reply, a link (which both cases show), a summary drafted from the case (which leaves the
-/// case's version alone) and a new officer of the holding agency — all reach this node's page
-/// within its poll, and the company still never sees the internal parts.
+/// Case pages are made from details each node keeps in memory, by case version. Changes made on
+/// another node — a reply, a link (which both cases show), a summary drafted from the case
+/// (written straight to the store, as any writer might) and a new officer of the holding
+/// agency — all reach this node's page within its poll, and the company still never sees the
+/// internal parts.
 #[tokio::test]
 async fn case_pages_follow_changes_made_on_another_node() {
     let a = spawn().await;

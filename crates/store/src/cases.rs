@@ -122,12 +122,7 @@ async fn set_products(c: &impl ConnectionTrait, id: i64, codes: &[String]) -> Re
 }
 
 pub async fn products(c: &impl ConnectionTrait, id: i64) -> Result<Vec<String>> {
-    #[derive(FromQueryResult)]
-    struct P {
-        hs_code: String,
-    }
-    let rows: Vec<P> = all(c, "SELECT hs_code FROM case_products WHERE case_id = $1 ORDER BY hs_code", vec![id.into()]).await?;
-    Ok(rows.into_iter().map(|p| p.hs_code).collect())
+    Ok(products_of(c, CaseSet::Ids(&[id])).await?.into_iter().map(|p| p.hs_code).collect())
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: i64) -> Result<Option<Case>> {
@@ -236,18 +231,9 @@ pub async fn add_event(c: &impl ConnectionTrait, e: NewEvent<'_>) -> Result<i64>
 
 /// The timeline, oldest first. Companies get `include_internal = false`.
 pub async fn events(c: &impl ConnectionTrait, case_id: i64, include_internal: bool) -> Result<Vec<Event>> {
-    let filter = if include_internal { "" } else { " AND e.internal = FALSE" };
-    Ok(all(
-        c,
-        &format!(
-            "SELECT e.id, e.case_id, e.kind, e.actor_id, e.actor_agency_id, e.at, e.from_value, e.to_value, e.body, e.internal, \
-             u.display_name AS actor_name, a.name_ko AS actor_agency_ko, a.name_en AS actor_agency_en \
-             FROM case_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN agencies a ON a.id = e.actor_agency_id \
-             WHERE e.case_id = $1{filter} ORDER BY e.id"
-        ),
-        vec![case_id.into()],
-    )
-    .await?)
+    let mut all = events_of(c, CaseSet::Ids(&[case_id])).await?;
+    all.retain(|e| include_internal || !e.internal);
+    Ok(all)
 }
 
 // ---- clock pauses ---------------------------------------------------------------------------
@@ -276,8 +262,7 @@ pub async fn close_pause(c: &impl ConnectionTrait, case_id: i64, on: &str) -> Re
 }
 
 pub async fn pauses(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Pause>> {
-    Ok(all(c, "SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses WHERE case_id = $1 ORDER BY id", vec![case_id.into()])
-        .await?)
+    pauses_in(c, CaseSet::Ids(&[case_id])).await
 }
 
 // ---- attachments ----------------------------------------------------------------------------
@@ -333,8 +318,9 @@ pub async fn add_attachment(c: &impl ConnectionTrait, a: NewAttachment<'_>) -> R
 const ATT_COLS: &str = "id, case_id, event_id, file_name, media_type, size_bytes, sha256, storage_key, uploaded_by, internal, at";
 
 pub async fn attachments(c: &impl ConnectionTrait, case_id: i64, include_internal: bool) -> Result<Vec<Attachment>> {
-    let filter = if include_internal { "" } else { " AND internal = FALSE" };
-    Ok(all(c, &format!("SELECT {ATT_COLS} FROM case_attachments WHERE case_id = $1{filter} ORDER BY id"), vec![case_id.into()]).await?)
+    let mut all = attachments_of(c, CaseSet::Ids(&[case_id])).await?;
+    all.retain(|a| include_internal || !a.internal);
+    Ok(all)
 }
 
 pub async fn attachment(c: &impl ConnectionTrait, id: i64) -> Result<Option<Attachment>> {
@@ -377,7 +363,7 @@ pub async fn add_referral(c: &impl ConnectionTrait, case_id: i64, from: i64, to:
 }
 
 pub async fn referrals(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Referral>> {
-    Ok(all(c, &format!("{REF_SELECT} WHERE r.case_id = $1 ORDER BY r.id"), vec![case_id.into()]).await?)
+    referrals_of(c, CaseSet::Ids(&[case_id])).await
 }
 
 pub async fn referral(c: &impl ConnectionTrait, id: i64) -> Result<Option<Referral>> {
@@ -428,30 +414,6 @@ pub async fn link(c: &impl ConnectionTrait, a: i64, b: i64, user: i64) -> Result
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
-pub struct LinkedCase {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub country: String,
-    pub created_at: String,
-}
-
-pub async fn links(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<LinkedCase>> {
-    Ok(all(
-        c,
-        "SELECT k.id, k.title, k.status, k.country, k.created_at FROM case_links l JOIN cases k ON k.id = l.other_id \
-         WHERE l.case_id = $1 ORDER BY k.id",
-        vec![case_id.into()],
-    )
-    .await?)
-}
-
-/// Cases merged into this one (the duplicates).
-pub async fn merged_from(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<LinkedCase>> {
-    Ok(all(c, "SELECT id, title, status, country, created_at FROM cases WHERE merged_into = $1 ORDER BY id", vec![case_id.into()]).await?)
-}
-
-#[derive(Debug, Clone, Serialize, FromQueryResult)]
 pub struct Followup {
     pub id: i64,
     pub case_id: i64,
@@ -484,10 +446,6 @@ pub async fn add_followup(
         vec![case_id.into(), agency_id.into(), description.into(), due_on.into(), user.into(), now_iso().into()],
     )
     .await?)
-}
-
-pub async fn followups(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Followup>> {
-    Ok(all(c, &format!("{FU_SELECT} WHERE f.case_id = $1 ORDER BY f.due_on, f.id"), vec![case_id.into()]).await?)
 }
 
 pub async fn open_followups(c: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<Followup>> {

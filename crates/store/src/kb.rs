@@ -168,10 +168,6 @@ pub async fn by_status(c: &impl ConnectionTrait, status: &str, limit: i64) -> Re
     Ok(all(c, &format!("{SELECT} WHERE e.status = $1 ORDER BY e.updated_at DESC LIMIT {limit}"), vec![status.into()]).await?)
 }
 
-pub async fn for_case(c: &impl ConnectionTrait, case_id: i64) -> Result<Vec<Entry>> {
-    Ok(all(c, &format!("{SELECT} WHERE e.case_id = $1 ORDER BY e.id"), vec![case_id.into()]).await?)
-}
-
 /// What a case page lists of the summaries drafted from it.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct CaseSummary {
