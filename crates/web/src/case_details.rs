@@ -125,14 +125,6 @@ impl DetailCache {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.map.read().expect("details lock").len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Reads every case's details, a step of ids at a time, and returns how many it kept.
     pub async fn load_all(&self, store: &Store) -> store::Result<usize> {
         let last = cases::max_id(&store.db).await?;
