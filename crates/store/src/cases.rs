@@ -791,15 +791,6 @@ pub async fn referral_links(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Re
         .await?)
 }
 
-/// Clock pauses of the given cases (all when `ids` is None), ordered by case.
-pub async fn pauses_of(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Result<Vec<Pause>> {
-    let filter = match ids {
-        Some([]) => return Ok(Vec::new()),
-        Some(ids) => format!(" WHERE case_id IN ({})", crate::id_list(ids)),
-        None => String::new(),
-    };
-    Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses{filter} ORDER BY case_id, id"), vec![]).await?)
-}
 
 // ---- a case page's details, for many cases at once ------------------------------------------
 
@@ -857,6 +848,7 @@ pub async fn attachments_of(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Resul
     Ok(all(c, &format!("SELECT {ATT_COLS} FROM case_attachments WHERE {cond} ORDER BY case_id, id"), vec![]).await?)
 }
 
+/// Clock pauses of the given cases, ordered by case.
 pub async fn pauses_in(c: &impl ConnectionTrait, set: CaseSet<'_>) -> Result<Vec<Pause>> {
     let Some(cond) = set.condition("case_id") else { return Ok(Vec::new()) };
     Ok(all(c, &format!("SELECT case_id, waiting_on, started_on, ended_on FROM case_pauses WHERE {cond} ORDER BY case_id, id"), vec![])

@@ -155,7 +155,7 @@ impl CaseIndex {
     pub async fn load(store: &Store) -> store::Result<CaseIndex> {
         let db = &store.db;
         let links = group(&store::cases::referral_links(db, None).await?, |l| l.case_id);
-        let pauses = group(&store::cases::pauses_of(db, None).await?, |p| p.case_id);
+        let pauses = group(&store::cases::pauses_in(db, store::cases::CaseSet::Range { after: 0, upto: i64::MAX }).await?, |p| p.case_id);
         let mut inner = Inner { dirty: true, ..Default::default() };
         let mut after = 0;
         loop {
@@ -181,7 +181,7 @@ impl CaseIndex {
         let db = &store.db;
         let rows = store::cases::light_many(db, ids).await?;
         let links = group(&store::cases::referral_links(db, Some(ids)).await?, |l| l.case_id);
-        let pauses = group(&store::cases::pauses_of(db, Some(ids)).await?, |p| p.case_id);
+        let pauses = group(&store::cases::pauses_in(db, store::cases::CaseSet::Ids(ids)).await?, |p| p.case_id);
         let fresh: Vec<Entry> = rows
             .into_iter()
             .map(|c| {
