@@ -8,10 +8,10 @@ use std::time::Instant;
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let url = std::env::args().nth(1).unwrap_or_else(|| "sqlite:///tmp/gd-desk.db".into());
     let store = store::Store::connect(&url).await?;
-    let cfg = web::desk::DeskConfig::load(&store).await?;
-    let today = web::services::today();
+    let cfg = desk::runtime::DeskConfig::load(&store).await?;
+    let today = kit::today();
     let t0 = Instant::now();
-    let index = web::case_index::CaseIndex::load(&store).await?;
+    let index = desk::case_index::CaseIndex::load(&store).await?;
     let load = t0.elapsed();
     let mut times = Vec::new();
     let mut flagged = 0;

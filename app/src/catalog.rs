@@ -45,7 +45,7 @@ struct Entry {
 /// programs were added.
 pub async fn seed_demo_catalog(store: &Store) -> Result<usize, crate::AnyError> {
     let entries: Vec<Entry> = serde_norway::from_str(CATALOG_YAML)?;
-    let lang = web::matching::lang();
+    let lang = catalog::matching::lang();
     let mut added = 0;
     for e in entries {
         if programs::program_by_key(&store.db, &e.key).await?.is_some() {
@@ -213,7 +213,7 @@ pub async fn import_bizinfo(store: &Store, text: &str) -> Result<BizinfoReport, 
 /// benchmark's 20 shapes (`rules::synthetic`), spread over the demo agencies.
 pub async fn seed_synthetic_programs(store: &Store, total: usize) -> Result<usize, crate::AnyError> {
     let have = programs::count_programs(&store.db).await? as usize;
-    let lang = web::matching::lang();
+    let lang = catalog::matching::lang();
     let agencies = store::agencies::list(&store.db).await?;
     if agencies.is_empty() {
         return Err("no agencies: seed the demo accounts first".into());

@@ -63,7 +63,7 @@ pub async fn add_user(
         None if role.needs_agency() => return Err("this role needs --agency".into()),
         None => None,
     };
-    let hash = web::auth::hash_password(password);
+    let hash = kit::auth::hash_password(password);
     let id = store::users::create(
         &store.db,
         store::users::NewUser {
@@ -96,7 +96,7 @@ pub async fn seed_accounts(store: &Store, password: &str) -> Result<Vec<(&'stati
             None => None,
         };
         // One hash for all demo accounts: they share the password, and hashing is slow by design.
-        let h = hash.get_or_insert_with(|| web::auth::hash_password(password)).clone();
+        let h = hash.get_or_insert_with(|| kit::auth::hash_password(password)).clone();
         let id = store::users::create(
             &store.db,
             store::users::NewUser {
@@ -137,12 +137,12 @@ async fn demo_company(store: &Store, user_id: i64) -> Result<i64, crate::AnyErro
         target_countries: vec!["ID".into(), "US".into()],
     };
     let refs = store::reference::RefData::load(store).await?;
-    let today = web::services::today();
+    let today = kit::today();
     let p = input.parse(&refs, today).map_err(|e| format!("demo company invalid: {e}"))?;
     let actor = Actor { user_id: Some(user_id), label: "demo seed".into() };
     let tx = store.db.begin().await?;
     let id = store::companies::create(&tx, &p, &refs.facts(&p, today), &actor).await?;
-    store::companies::set_consent(&tx, id, Some(user_id), &web::Config::default().terms_version, true, &actor).await?;
+    store::companies::set_consent(&tx, id, Some(user_id), &kit::Config::default().terms_version, true, &actor).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -178,9 +178,9 @@ pub async fn seed_companies(store: &Store, total: usize, progress: bool) -> Resu
     let headings: Vec<&str> = refs.hs.iter().filter(|h| h.level == 4).map(|h| h.code.as_str()).collect();
     let divisions: Vec<&str> = refs.ksic.iter().filter(|k| k.level == "division").map(|k| k.code.as_str()).collect();
     let regions: Vec<&str> = refs.regions.iter().map(|r| r.code.as_str()).collect();
-    let today = web::services::today();
+    let today = kit::today();
     let actor = Actor { user_id: None, label: "demo seed".into() };
-    let terms = web::Config::default().terms_version;
+    let terms = kit::Config::default().terms_version;
     let mut rng = Rng(0x5EED_0000 + have as u64);
     let mut n = have;
     while n < total {

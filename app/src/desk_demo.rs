@@ -10,7 +10,7 @@
 use crate::demo::Rng;
 use store::{Store, TransactionTrait, Value};
 use time::{Duration, OffsetDateTime};
-use web::desk::DeskConfig;
+use desk::runtime::DeskConfig;
 
 /// (category, country, HS code, Korean title, Korean description, English gist for summaries)
 const TEMPLATES: [(&str, &str, &str, &str, &str, &str); 16] = [
@@ -219,7 +219,7 @@ pub async fn seed_cases(store: &Store, total: usize) -> Result<usize, crate::Any
         let age_days = 1 + rng.below(if finished { 120 } else { 35 }) as i64;
         let created = now - Duration::days(age_days) - Duration::minutes(rng.below(600) as i64);
         let submitted = created + Duration::minutes(20);
-        let submitted_kst = web::desk::kst_date(&iso(submitted)).expect("valid timestamp");
+        let submitted_kst = kit::util::kst_date(&iso(submitted)).expect("valid timestamp");
         let priority = *rng.pick(&["normal", "normal", "normal", "high", "urgent", "low"]);
         let agency_id = cfg.route(category, country, &[hs.to_string()]).unwrap_or(agencies[0].id);
         let officers = staff.iter().find(|s| s.0 == agency_id).map(|s| s.1.clone()).unwrap_or_default();
@@ -275,7 +275,7 @@ pub async fn seed_cases(store: &Store, total: usize) -> Result<usize, crate::Any
                     "(예시) 요청하신 서류를 첨부합니다. / (Illustrative) Attached are the documents.".into(),
                     false,
                 ));
-                let (f, t) = (web::desk::kst_date(&iso(from)).unwrap(), web::desk::kst_date(&iso(to)).unwrap());
+                let (f, t) = (kit::util::kst_date(&iso(from)).unwrap(), kit::util::kst_date(&iso(to)).unwrap());
                 pause_rows.push(vec![Value::from(id), "company".into(), f.to_string().into(), Some(t.to_string()).into()]);
                 paused_bd += cfg.calendar.business_days_between(f, t);
             }
@@ -334,7 +334,7 @@ pub async fn seed_cases(store: &Store, total: usize) -> Result<usize, crate::Any
                 },
                 false,
             ));
-            let f = web::desk::kst_date(&iso(from)).unwrap();
+            let f = kit::util::kst_date(&iso(from)).unwrap();
             pause_rows.push(vec![Value::from(id), waiting.into(), f.to_string().into(), Option::<String>::None.into()]);
             paused_since = Some(f.to_string());
         }

@@ -5,7 +5,7 @@ use domain::CompanyInput;
 use store::Store;
 use store::TransactionTrait;
 use store::companies::Actor;
-use web::i18n::{Lang, Tr};
+use kit::i18n::{Lang, Tr};
 
 pub struct Report {
     pub loaded: usize,
@@ -36,7 +36,7 @@ fn list(cell: &str) -> Vec<String> {
 
 pub async fn companies(store: &Store, text: &str, all_or_nothing: bool) -> Result<Report, crate::AnyError> {
     let refs = store::reference::RefData::load(store).await?;
-    let today = web::services::today();
+    let today = kit::today();
     // Operators read the report in English; the messages are the ones the API gives.
     let t = Tr::new(Lang::En);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

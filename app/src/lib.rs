@@ -7,5 +7,6 @@ pub mod expert_demo;
 pub mod import;
 pub mod plan_demo;
 pub mod playbook_seed;
+pub mod site;
 
 pub type AnyError = Box<dyn std::error::Error + Send + Sync>;

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
-use web::mail::MailConfig;
+use kit::mail::MailConfig;
 
 #[derive(Parser)]
 #[command(name = "globaldesk", version, about = "GlobalDesk: one platform for SMEs going global and the agencies that support them.")]
@@ -19,8 +19,18 @@ struct Cli {
     /// Database: sqlite://path (created if missing) or postgres://user@host/db.
     #[arg(long, global = true, env = "GLOBALDESK_DATABASE_URL", default_value = "sqlite://globaldesk.db")]
     database_url: String,
+    /// Log format: text for people (coloured only on a terminal) or json, one object per line,
+    /// for a log collector.
+    #[arg(long, global = true, env = "GLOBALDESK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args, Clone)]
@@ -148,11 +158,15 @@ enum TokenCommand {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GLOBALDESK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GLOBALDESK_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => logs.json().init(),
+        // Colour codes are for terminals; in a file or a journal they are noise.
+        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -294,7 +308,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     let mail = match &args.smtp {
         Some(hp) => {
             let (host, port) = hp.rsplit_once(':').ok_or("--smtp must be host:port")?;
-            let tls = web::mail::SmtpTls::parse(&args.smtp_tls).ok_or("--smtp-tls must be none, starttls or tls")?;
+            let tls = kit::mail::SmtpTls::parse(&args.smtp_tls).ok_or("--smtp-tls must be none, starttls or tls")?;
             let credentials = match (&args.smtp_user, &args.smtp_password) {
                 (Some(u), Some(p)) => Some((u.clone(), p.clone())),
                 (None, None) => None,
@@ -304,7 +318,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
             let extra_root = match &args.smtp_ca_file {
                 Some(path) => {
                     let pem = std::fs::read(path).map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?;
-                    Some(web::mail::certificate_authority(&pem).map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?)
+                    Some(kit::mail::certificate_authority(&pem).map_err(|e| format!("--smtp-ca-file {}: {e}", path.display()))?)
                 }
                 None => None,
             };
@@ -319,20 +333,20 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         }
         None => MailConfig::Files(args.mail_dir.clone()),
     };
-    let config = web::Config {
+    let config = kit::Config {
         demo: args.demo,
         secure_cookies: args.secure_cookies,
         base_url,
         mail,
         static_dir: args.static_dir.clone(),
-        terms_version: web::Config::default().terms_version,
+        terms_version: kit::Config::default().terms_version,
         trust_proxy: args.trust_proxy,
         files_dir: args.files_dir.clone(),
     };
     let companies = store::company_index::CompanyIndex::load(&store).await?;
-    let state = web::AppState::new(store, refs, companies, config);
-    web::desk::build_index(&state).await?;
-    web::start_background(&state, !args.no_worker);
+    let state = globaldesk::site::Site::new(store, refs, companies, config);
+    state.build_indexes().await?;
+    state.start_background(!args.no_worker);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
     // A page leaves in several writes (a kept page's pieces); with Nagle's algorithm on, the
@@ -344,7 +358,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
     });
     tracing::info!(%addr, ready_in_ms = started.elapsed().as_millis() as u64, "GlobalDesk is serving");
     println!("GlobalDesk on http://{addr}  (ready in {} ms)", started.elapsed().as_millis());
-    let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = state.router().into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

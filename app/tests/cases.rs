@@ -215,8 +215,8 @@ async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() 
     // Pretend the pause began five business days ago (2 weeks of calendar), as if the company
     // took its time: the resumed clock must push the due date by the business days paused.
     let db = &app.state.store.db;
-    let cfg = app.state.desk().await.unwrap();
-    let today = web::services::today();
+    let cfg = app.state.desk.desk().await.unwrap();
+    let today = kit::today();
     let start = today - time::Duration::days(14);
     let paused_bd = cfg.calendar.business_days_between(start, today);
     assert!(paused_bd >= 8, "two weeks hold at least 8 business days");
@@ -234,7 +234,7 @@ async fn the_clock_pauses_while_waiting_on_the_company_and_moves_the_due_date() 
     assert_eq!(body["sla"]["paused_calendar_days"], 14);
     let k = store::cases::get(db, id).await.unwrap().unwrap();
     assert_eq!(k.paused_business_days, paused_bd);
-    let submitted = web::desk::kst_date(k.submitted_at.as_deref().unwrap()).unwrap();
+    let submitted = kit::util::kst_date(k.submitted_at.as_deref().unwrap()).unwrap();
     let target = cfg.target(&k.priority, &k.category);
     assert_eq!(k.due_on.as_deref().unwrap(), cfg.calendar.add_business_days(submitted, target.resolution_days + paused_bd).to_string());
     assert_ne!(k.due_on.as_deref().unwrap(), due_before);
@@ -479,11 +479,11 @@ async fn report_in_the_browser_with_a_draft_then_follow_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_company_is_emailed_when_the_desk_moves_its_case() {
     let sink = crate::smtp_sink();
-    let mail = web::mail::MailConfig::Smtp {
+    let mail = kit::mail::MailConfig::Smtp {
         host: "127.0.0.1".into(),
         port: sink.port,
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
-        tls: web::mail::SmtpTls::None,
+        tls: kit::mail::SmtpTls::None,
         credentials: None,
         extra_root: None,
     };
@@ -512,12 +512,12 @@ async fn the_in_memory_queues_agree_with_the_database() {
     let app = spawn().await;
     let store = &app.state.store;
     globaldesk::desk_demo::seed_cases(store, 300).await.unwrap();
-    let index = web::case_index::CaseIndex::load(store).await.unwrap();
+    let index = desk::case_index::CaseIndex::load(store).await.unwrap();
     assert_eq!(index.len(), 300);
     let agencies = store::agencies::list(&store.db).await.unwrap();
     let company = app.company_id_of("company@demo.test").await;
     let officer = store::users::by_email(&store.db, "officer@demo.test").await.unwrap().unwrap();
-    let today = web::services::today();
+    let today = kit::today();
     let open = || vec!["submitted".to_string(), "triaged".to_string(), "in_progress".to_string()];
     let filters = vec![
         QueueFilter { statuses: open(), ..Default::default() },
@@ -582,8 +582,8 @@ async fn the_in_memory_queues_agree_with_the_database() {
     for id in ids {
         let e = index.get(id).expect("indexed");
         for u in &users {
-            let db_says = web::case_svc::access(&app.state, u, id).await.ok().map(|a| (a.holds, a.works));
-            let index_says = web::case_svc::access_indexed(u, &e).map(|a| (a.holds, a.works));
+            let db_says = desk::service::access(&app.state.desk, u, id).await.ok().map(|a| (a.holds, a.works));
+            let index_says = desk::service::access_indexed(u, &e).map(|a| (a.holds, a.works));
             assert_eq!(index_says, db_says, "case {id}, {}: (holds, works)", u.email);
             if db_says.is_some() { allowed += 1 } else { refused += 1 }
         }
@@ -635,8 +635,8 @@ async fn desk_settings_route_new_cases_and_move_due_dates() {
     assert_eq!(s, 200);
     assert!(html.contains("id=\"routing-table\"") && html.contains("id=\"holiday-table\""));
     // A holiday on every business day until the due date pushes it later.
-    let cfg = app.state.desk().await.unwrap();
-    let today = web::services::today();
+    let cfg = app.state.desk.desk().await.unwrap();
+    let today = kit::today();
     let mut day = today.next_day().unwrap();
     while !cfg.calendar.is_business_day(day) {
         day = day.next_day().unwrap();
@@ -683,22 +683,22 @@ async fn the_daily_digest_lists_late_cases_once_per_agency_and_day() {
     let long_ago = store::iso(time::OffsetDateTime::now_utc() - time::Duration::days(60));
     app.state.store.execute_unprepared(&format!("UPDATE cases SET submitted_at = '{long_ago}' WHERE id = {late}")).await.unwrap();
     store::cases::record_change(&app.state.store.db, "case", late).await.unwrap();
-    web::desk::sync_index(&app.state).await.unwrap();
+    desk::runtime::sync_index(&app.state.desk).await.unwrap();
 
     let db = &app.state.store.db;
     let before = store::jobs::count_by_status(db, "pending").await.unwrap();
     // Before 08:00 in Korea nothing goes out.
     let early = time::OffsetDateTime::now_utc().replace_time(time::macros::time!(22:00)); // 07:00 KST next day
-    assert_eq!(web::desk::send_digests_at(&app.state, early).await.unwrap(), 0);
+    assert_eq!(desk::runtime::send_digests_at(&app.state.desk, early).await.unwrap(), 0);
     let morning = time::OffsetDateTime::now_utc().replace_time(time::macros::time!(0:30)); // 09:30 KST
-    let sent = web::desk::send_digests_at(&app.state, morning).await.unwrap();
+    let sent = desk::runtime::send_digests_at(&app.state.desk, morning).await.unwrap();
     let staff = store::users::staff_of_agency(db, store::agencies::by_code(db, "MSS").await.unwrap().unwrap().id).await.unwrap();
     assert_eq!(sent, staff.len(), "one e-mail per MSS staff member");
     assert_eq!(store::jobs::count_by_status(db, "pending").await.unwrap(), before + sent as i64);
     let body = store::jobs::claim(db).await.unwrap().expect("a digest is queued").payload;
     assert!(body.contains(&format!("/cases/{late}")), "{body}");
     assert!(!body.contains(&format!("/cases/{fresh}")), "a fresh case is on track: {body}");
-    assert_eq!(web::desk::send_digests_at(&app.state, morning).await.unwrap(), 0, "once a day");
+    assert_eq!(desk::runtime::send_digests_at(&app.state.desk, morning).await.unwrap(), 0, "once a day");
 }
 
 /// The country guides: ten markets with their schedules and the historical World Bank figures,
@@ -721,7 +721,7 @@ async fn country_guides_show_ten_markets_their_schedules_and_a_comparison() {
         serde_norway::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/playbooks/ID.yaml")).unwrap())
             .unwrap();
     let main = playbooks.iter().find(|p| p.entity_type == "foreign_owned_company").unwrap();
-    let today = web::services::today();
+    let today = kit::today();
     let sched = domain::playbook::schedule(&main.steps, &[], today, today).unwrap();
     assert!(html.contains(&format!("data-total-days=\"{}\"", sched.total_days)));
     assert!(html.contains("data-step=\"kr_outward_report\""), "the outward investment report at home is a step");

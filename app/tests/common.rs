@@ -82,14 +82,14 @@ pub async fn fresh_database() -> String {
 
 pub struct TestApp {
     pub base: String,
-    pub state: web::AppState,
+    pub state: globaldesk::site::Site,
     pub db_url: String,
     pub mail_dir: std::path::PathBuf,
 }
 
 pub struct Options {
     pub demo: bool,
-    pub mail: Option<web::mail::MailConfig>,
+    pub mail: Option<kit::mail::MailConfig>,
     pub worker: bool,
 }
 
@@ -115,19 +115,19 @@ pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
     let mail_dir = std::env::temp_dir().join("globaldesk-tests").join(unique("mail"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = web::Config {
+    let config = kit::Config {
         demo: opts.demo,
         base_url: format!("http://{addr}"),
-        mail: opts.mail.unwrap_or(web::mail::MailConfig::Files(mail_dir.clone())),
+        mail: opts.mail.unwrap_or(kit::mail::MailConfig::Files(mail_dir.clone())),
         static_dir: std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static")),
         files_dir: std::env::temp_dir().join("globaldesk-tests").join(unique("files")),
-        ..web::Config::default()
+        ..kit::Config::default()
     };
     let companies = store::company_index::CompanyIndex::load(&store).await.unwrap();
-    let state = web::AppState::new(store, refs, companies, config);
-    web::desk::build_index(&state).await.unwrap();
-    web::start_background(&state, opts.worker);
-    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let state = globaldesk::site::Site::new(store, refs, companies, config);
+    state.build_indexes().await.unwrap();
+    state.start_background(opts.worker);
+    let app = state.router().into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp { base: format!("http://{addr}"), state, db_url: db_url.to_string(), mail_dir }
 }

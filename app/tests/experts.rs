@@ -59,7 +59,7 @@ async fn plan_for(app: &TestApp, company_id: i64, steps: &[&str], removed: &[&st
 
 /// A user with a role, signed in with the shared demo password.
 async fn add_user(app: &TestApp, email: &str, role: domain::Role, company_id: Option<i64>, locale: &str) -> i64 {
-    let hash = web::auth::hash_password(PASSWORD);
+    let hash = kit::auth::hash_password(PASSWORD);
     store::users::create(
         &app.state.store.db,
         store::users::NewUser {

@@ -469,7 +469,7 @@ async fn two_nodes_on_one_database_share_sessions() {
     assert_eq!(r.status(), 303, "signing out on A signs out on B");
 }
 
-/// Pages kept rendered on a node (see `web::page_cache`) must not outlive a change made on
+/// Pages kept rendered on a node (see `kit::page_cache`) must not outlive a change made on
 /// another node: node B shows a profile, a search result and a queue, node A changes all three,
 /// and B's pages follow within its change poll.
 #[tokio::test]
@@ -613,11 +613,11 @@ fn smtp_sink_with(tls: &[&str]) -> SmtpSink {
 async fn sign_up_is_confirmed_by_an_emailed_link_over_smtp() {
     let sink = smtp_sink();
     let (port, rx) = (sink.port, &sink.messages);
-    let mail = web::mail::MailConfig::Smtp {
+    let mail = kit::mail::MailConfig::Smtp {
         host: "127.0.0.1".into(),
         port,
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
-        tls: web::mail::SmtpTls::None,
+        tls: kit::mail::SmtpTls::None,
         credentials: None,
         extra_root: None,
     };
@@ -800,11 +800,11 @@ async fn migrations_are_idempotent_and_release_their_lock() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starttls_is_required_when_configured() {
     let sink = smtp_sink();
-    let mail = web::mail::MailConfig::Smtp {
+    let mail = kit::mail::MailConfig::Smtp {
         host: "127.0.0.1".into(),
         port: sink.port,
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
-        tls: web::mail::SmtpTls::StartTls,
+        tls: kit::mail::SmtpTls::StartTls,
         credentials: None,
         extra_root: None,
     };
@@ -865,10 +865,10 @@ async fn mail_goes_over_tls_when_the_relay_is_trusted() {
     std::fs::write(&cert_path, cert).unwrap();
     std::fs::write(&key_path, key).unwrap();
     let (cert_path, key_path) = (cert_path.to_str().unwrap(), key_path.to_str().unwrap());
-    let authority = web::mail::certificate_authority(ca.as_bytes()).unwrap();
-    assert!(web::mail::certificate_authority(b"not a certificate").is_err(), "a file without a certificate is refused");
+    let authority = kit::mail::certificate_authority(ca.as_bytes()).unwrap();
+    assert!(kit::mail::certificate_authority(b"not a certificate").is_err(), "a file without a certificate is refused");
 
-    let config = |port, tls, extra_root| web::mail::MailConfig::Smtp {
+    let config = |port, tls, extra_root| kit::mail::MailConfig::Smtp {
         host: "127.0.0.1".into(),
         port,
         from: "GlobalDesk <no-reply@globaldesk.test>".into(),
@@ -876,17 +876,17 @@ async fn mail_goes_over_tls_when_the_relay_is_trusted() {
         credentials: None,
         extra_root,
     };
-    for (mode, tls) in [("starttls", web::mail::SmtpTls::StartTls), ("tls", web::mail::SmtpTls::Tls)] {
+    for (mode, tls) in [("starttls", kit::mail::SmtpTls::StartTls), ("tls", kit::mail::SmtpTls::Tls)] {
         let sink = smtp_sink_with(&[mode, cert_path, key_path]);
-        let email = web::mail::Email { to: "park@example.kr".into(), subject: format!("over {mode}"), body: "안녕하세요".into() };
-        web::mail::send(&config(sink.port, tls, Some(authority.clone())), &email).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let email = kit::mail::Email { to: "park@example.kr".into(), subject: format!("over {mode}"), body: "안녕하세요".into() };
+        kit::mail::send(&config(sink.port, tls, Some(authority.clone())), &email).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
         let line = sink.messages.recv_timeout(std::time::Duration::from_secs(10)).expect("the message arrives");
         let msg: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!((msg["subject"].as_str(), msg["tls"].as_bool()), (Some(format!("over {mode}").as_str()), Some(true)));
         assert_eq!(msg["body"].as_str().map(str::trim), Some("안녕하세요"));
 
         // The same relay, but its authority not configured: only the public roots are trusted.
-        let refused = web::mail::send(&config(sink.port, tls, None), &email).await;
+        let refused = kit::mail::send(&config(sink.port, tls, None), &email).await;
         assert!(refused.is_err(), "{mode}: an untrusted certificate is refused");
         assert!(sink.messages.recv_timeout(std::time::Duration::from_millis(300)).is_err(), "{mode}: nothing was delivered");
     }

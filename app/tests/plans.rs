@@ -32,7 +32,7 @@ async fn member_of_another_company(app: &TestApp, email: &str) -> Api {
 /// Days from the platform's today, which is Korean (between 15:00 and 24:00 UTC it is already
 /// tomorrow in Seoul).
 fn in_days(n: i64) -> String {
-    (web::services::today() + time::Duration::days(n)).to_string()
+    (kit::today() + time::Duration::days(n)).to_string()
 }
 
 fn today() -> String {

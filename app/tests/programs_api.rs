@@ -1,7 +1,7 @@
 //! Program catalog, eligibility and applications over the JSON API (written by the API work).
 //!
 //! The demo catalog's windows and effective dates are real dates, so the tests judge "in force"
-//! and "open" with the same functions as the server (`web::matching`) instead of hard-coding
+//! and "open" with the same functions as the server (`catalog::matching`) instead of hard-coding
 //! which programs are open on the day they run.
 
 use crate::common::*;
@@ -55,8 +55,8 @@ async fn publish_unencoded(app: &TestApp, key: &str) -> i64 {
     // The node's background poll may be loading the catalog at this very moment; wait until
     // the catalog in force has the new program.
     for _ in 0..100 {
-        app.state.reload_catalog().await;
-        if app.state.catalog().await.by_program_id.contains_key(&id) {
+        app.state.catalog.reload_catalog().await;
+        if app.state.catalog.catalog().await.by_program_id.contains_key(&id) {
             return id;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -75,10 +75,10 @@ async fn programs_are_listed_with_filters_in_both_languages() {
     let (status, all) = api.get("/api/v1/programs").await;
     assert_eq!(status, 200, "{all}");
     // Exactly the published versions in force today.
-    let today = web::services::today();
+    let today = kit::today();
     let published = store::programs::published(db).await.unwrap();
     assert_eq!(published.len(), 31);
-    let in_force: Vec<i64> = published.iter().filter(|p| web::matching::in_force(p, today)).map(|p| p.program_id).collect();
+    let in_force: Vec<i64> = published.iter().filter(|p| catalog::matching::in_force(p, today)).map(|p| p.program_id).collect();
     assert!(in_force.len() >= 20, "most of the demo catalog is in force in 2026–2027");
     assert_eq!(ids(&all), in_force);
     assert_eq!(all["total"], in_force.len());
@@ -361,7 +361,7 @@ async fn rules_are_evaluated_and_bad_rules_point_at_the_mistake() {
     assert_eq!(r["missing"], json!(["venture_certified"]));
     assert_eq!(r["explanation"]["missing"][0]["fact"], "venture_certified");
     assert!(!r["explanation"]["missing"][0]["label"].as_str().unwrap().is_empty());
-    assert_eq!(r["as_of"], web::services::today().to_string(), "as_of defaults to today");
+    assert_eq!(r["as_of"], kit::today().to_string(), "as_of defaults to today");
 
     // A JSON rule (an object, and the same as a string), not eligible on one requirement.
     let json_rule = json!({"when": {"all": [{"ref": "sme"}, {"fact": "region", "op": "in", "value": ["26"]}]}});

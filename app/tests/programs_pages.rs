@@ -168,12 +168,12 @@ async fn application_is_reviewed_by_the_owning_agency_and_becomes_an_award() {
     let member = app.login("company@demo.test").await;
     let company = app.company_id_of("company@demo.test").await;
     // KOTRA's first-export program: find one the demo company may apply for now.
-    let cat = app.state.catalog().await;
-    let today = web::services::today();
+    let cat = app.state.catalog.catalog().await;
+    let today = kit::today();
     let mut chosen = None;
     for v in cat.programs.iter().filter(|v| v.agency_code == "KOTRA") {
         let (_, html) = member.text(&format!("/programs/{}", v.program_id)).await;
-        if web::matching::window_open(v, today) && html.contains("id=\"apply-button\"") {
+        if catalog::matching::window_open(v, today) && html.contains("id=\"apply-button\"") {
             chosen = Some(v.clone());
             break;
         }
@@ -289,7 +289,7 @@ async fn bizinfo_notices_import_unaltered_and_unencoded() {
     assert_eq!(v.apply_from.as_deref(), Some("2026-11-02"));
     assert!(v.rule_text.is_none());
 
-    app.state.reload_catalog().await;
+    app.state.catalog.reload_catalog().await;
     let member = app.login("company@demo.test").await;
     let (status, html) = member.text(&format!("/programs/{id}")).await;
     assert_eq!(status, 200);

@@ -268,7 +268,7 @@ impl CompanyIndex {
                 fresh.push(c);
             }
         }
-        let mut inner = self.inner.write().expect("index lock");
+        let mut inner = crate::sync::write(&self.inner);
         for c in fresh {
             inner.put(c);
         }
@@ -278,7 +278,7 @@ impl CompanyIndex {
     /// Applies changes logged since the last poll (by any node or tool); returns how many
     /// companies were refreshed.
     pub async fn poll(&self, store: &Store) -> Result<usize> {
-        let since = self.inner.read().expect("index lock").last_change;
+        let since = crate::sync::read(&self.inner).last_change;
         #[derive(FromQueryResult)]
         struct Changed {
             company_id: i64,
@@ -301,29 +301,29 @@ impl CompanyIndex {
         let ids: Vec<i64> = changed.iter().map(|c| c.company_id).collect();
         self.refresh_ids(store, &ids).await?;
         let last = changed.iter().map(|c| c.last).max().unwrap_or(since);
-        let mut inner = self.inner.write().expect("index lock");
+        let mut inner = crate::sync::write(&self.inner);
         inner.last_change = inner.last_change.max(last);
         Ok(ids.len())
     }
 
     pub fn get(&self, id: i64) -> Option<Arc<Company>> {
-        let inner = self.inner.read().expect("index lock");
+        let inner = crate::sync::read(&self.inner);
         inner.slot_of.get(&id).map(|&s| inner.companies[s as usize].clone())
     }
 
     pub fn len(&self) -> usize {
-        self.inner.read().expect("index lock").companies.len()
+        crate::sync::read(&self.inner).companies.len()
     }
 
     /// Changes whenever any company in the index does.
     pub fn generation(&self) -> u64 {
-        self.inner.read().expect("index lock").generation
+        crate::sync::read(&self.inner).generation
     }
 
     /// Every company that consented to share its profile (a snapshot of shared pointers), for
     /// the all-companies eligibility runs.
     pub fn consented(&self) -> Vec<Arc<Company>> {
-        let inner = self.inner.read().expect("index lock");
+        let inner = crate::sync::read(&self.inner);
         inner.companies.iter().zip(&inner.attrs).filter(|(_, a)| a.consented).map(|(c, _)| c.clone()).collect()
     }
 
@@ -333,13 +333,13 @@ impl CompanyIndex {
 
     pub fn search(&self, f: &Filter, sort: Sort, desc: bool, limit: usize, offset: usize) -> Found {
         let due = |i: &Inner| i.ranks.is_none() && i.ranks_built.is_none_or(|t| t.elapsed() >= RANK_REBUILD_EVERY);
-        if due(&self.inner.read().expect("index lock")) {
-            let mut w = self.inner.write().expect("index lock");
+        if due(&crate::sync::read(&self.inner)) {
+            let mut w = crate::sync::write(&self.inner);
             if due(&w) {
                 w.build_ranks();
             }
         }
-        let inner = self.inner.read().expect("index lock");
+        let inner = crate::sync::read(&self.inner);
         let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase);
         // A whole business registration number is an exact lookup.
         if let Some(digits) = q.as_deref().map(|q| q.replace('-', "")).filter(|d| d.len() == 10 && d.chars().all(|c| c.is_ascii_digit())) {
@@ -429,7 +429,7 @@ impl CompanyIndex {
 
     /// Company counts by region, export stage or size class.
     pub fn tally(&self, by: &str) -> Vec<(String, usize)> {
-        let inner = self.inner.read().expect("index lock");
+        let inner = crate::sync::read(&self.inner);
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for c in &inner.companies {
             let k = match by {

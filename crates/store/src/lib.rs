@@ -21,6 +21,7 @@ pub mod playbooks;
 pub mod programs;
 pub mod reference;
 pub mod sessions;
+pub mod sync;
 pub mod tokens;
 pub mod users;
 

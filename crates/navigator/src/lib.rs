@@ -1,0 +1,43 @@
+//! The navigator for setting up abroad: country guides from playbooks (procedures with their
+//! authority, documents, days, costs and dependencies) kept as versions that one officer edits
+//! and another publishes, and each company's plan with its critical-path schedule, evidence,
+//! exports (iCalendar, XLSX, PDF) and a blocked step sent to the desk in one click.
+//!
+//! - [`service`]: plans and playbook versions, who may do what; the node's published playbooks
+//!   and plans in memory.
+//! - [`pdf`]: the plan as a PDF report.
+//! - [`pages`] and [`api`].
+
+pub mod api;
+pub mod pages;
+pub mod pdf;
+pub mod service;
+
+use desk::DeskState;
+
+kit::room_state!(
+    /// The navigator's state: the kit, the node's playbooks and plans, and the desk (a blocked
+    /// step becomes a case there).
+    NavState => NavShared
+);
+
+pub struct NavShared {
+    pub kit: kit::Kit,
+    pub nav: service::NavRuntime,
+    pub desk: DeskState,
+}
+
+impl NavState {
+    pub fn new(desk: DeskState) -> NavState {
+        NavState(std::sync::Arc::new(NavShared { kit: desk.kit.clone(), nav: service::NavRuntime::default(), desk }))
+    }
+}
+
+/// The navigator's pages: guides, plans, playbook versions.
+pub fn pages(state: NavState) -> axum::Router {
+    axum::Router::new()
+        .merge(pages::guides::router())
+        .merge(pages::plans::router())
+        .merge(pages::playbooks::router())
+        .with_state(state)
+}
