@@ -21,7 +21,7 @@ echo "== generate $CASES illustrative cases on $URL"
 echo "== SLA status of every open case (load from the database, then compute)"
 target/release/examples/sla_sweep "$URL"
 
-GLOBALDESK_LOG=warn,web::desk=info $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PORT --no-worker >/tmp/gd-bench-desk.log 2>&1 &
+GLOBALDESK_LOG=warn,desk::runtime=info $BIN --database-url "$URL" serve --demo --addr 127.0.0.1:$PORT --no-worker >/tmp/gd-bench-desk.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 until curl -sf http://127.0.0.1:$PORT/readyz >/dev/null; do sleep 0.1; done
