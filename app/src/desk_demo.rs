@@ -8,9 +8,9 @@
 //! --cases 100000`), inserting in bulk.
 
 use crate::demo::Rng;
+use desk::runtime::DeskConfig;
 use store::{Store, TransactionTrait, Value};
 use time::{Duration, OffsetDateTime};
-use desk::runtime::DeskConfig;
 
 /// (category, country, HS code, Korean title, Korean description, English gist for summaries)
 const TEMPLATES: [(&str, &str, &str, &str, &str, &str); 16] = [

@@ -2,10 +2,10 @@
 //! rows loaded and the rest reported, or nothing loaded (`--all-or-nothing`).
 
 use domain::CompanyInput;
+use kit::i18n::{Lang, Tr};
 use store::Store;
 use store::TransactionTrait;
 use store::companies::Actor;
-use kit::i18n::{Lang, Tr};
 
 pub struct Report {
     pub loaded: usize,

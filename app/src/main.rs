@@ -8,10 +8,10 @@ use globaldesk::{AnyError, demo, import};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
+use kit::mail::MailConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
-use kit::mail::MailConfig;
 
 #[derive(Parser)]
 #[command(name = "globaldesk", version, about = "GlobalDesk: one platform for SMEs going global and the agencies that support them.")]
@@ -303,7 +303,6 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         }
         println!();
     }
-    let refs = store::reference::RefData::load(&store).await?;
     let base_url = args.base_url.clone().unwrap_or_else(|| format!("http://{}", args.addr));
     let mail = match &args.smtp {
         Some(hp) => {
@@ -343,9 +342,7 @@ async fn serve(url: &str, args: ServeArgs, started: Instant) -> Result<(), AnyEr
         trust_proxy: args.trust_proxy,
         files_dir: args.files_dir.clone(),
     };
-    let companies = store::company_index::CompanyIndex::load(&store).await?;
-    let state = globaldesk::site::Site::new(store, refs, companies, config);
-    state.build_indexes().await?;
+    let state = globaldesk::site::Site::open(store, config).await?;
     state.start_background(!args.no_worker);
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;

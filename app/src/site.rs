@@ -33,37 +33,28 @@ impl std::ops::Deref for Site {
 }
 
 impl Site {
-    /// Must be called inside a Tokio runtime (the kit starts its read-audit writer).
-    pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: kit::Config) -> Site {
-        let kit = Kit::new(store, refs, companies, config);
+    /// Loads what a node keeps in memory before it serves: reference data, the company index,
+    /// the desk's full-text and case indexes. The change log's position is read first, so that
+    /// whatever changes while these load is replayed, not missed.
+    pub async fn open(store: Store, config: kit::Config) -> Result<Site, crate::AnyError> {
+        let position = store::changes::last(&store.db).await?;
+        let refs = RefData::load(&store).await?;
+        let companies = store::company_index::CompanyIndex::load(&store).await?;
+        let kit = Kit::new(store, refs, companies, config, position);
         let desk = DeskState::new(kit.clone());
         let nav = NavState::new(desk.clone());
         let catalog = CatalogState::new(kit.clone());
-        Site { kit, catalog, desk, nav }
+        desk::runtime::build_index(&desk).await?;
+        Ok(Site { kit, catalog, desk, nav })
     }
 
-    /// Builds what a node needs before it serves: the desk's full-text and case indexes.
-    pub async fn build_indexes(&self) -> Result<(), String> {
-        desk::runtime::build_index(&self.desk).await
-    }
-
-    /// A node's background work: keeping every room's node-local state in step with the
-    /// database (one loop, every half second), sending queued e-mail unless another node does,
-    /// the desk's daily digests, and housekeeping.
+    /// A node's background work: following the change log (the kit's feed hands every room
+    /// the changes it subscribed to), sending queued e-mail unless another node does, the
+    /// desk's daily digests, and housekeeping.
     pub fn start_background(&self, mail_worker: bool) {
         self.kit.start_background(mail_worker);
         let desk = self.desk.clone();
         tokio::spawn(async move { desk::runtime::load_details(&desk).await });
-        let site = self.clone();
-        tokio::spawn(async move {
-            loop {
-                site.kit.poll().await;
-                desk::runtime::poll(&site.desk).await;
-                navigator::service::poll(&site.nav).await;
-                site.catalog.poll().await;
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-        });
         // The desk's daily digest of cases near or past their target (claimed per agency and
         // day, so any number of nodes may run this).
         let desk = self.desk.clone();

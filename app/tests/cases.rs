@@ -682,7 +682,7 @@ async fn the_daily_digest_lists_late_cases_once_per_agency_and_day() {
     // The first was submitted two months ago: past its 30 business days.
     let long_ago = store::iso(time::OffsetDateTime::now_utc() - time::Duration::days(60));
     app.state.store.execute_unprepared(&format!("UPDATE cases SET submitted_at = '{long_ago}' WHERE id = {late}")).await.unwrap();
-    store::cases::record_change(&app.state.store.db, "case", late).await.unwrap();
+    store::changes::publish(&app.state.store.db, store::changes::Topic::Case, late).await.unwrap();
     desk::runtime::sync_index(&app.state.desk).await.unwrap();
 
     let db = &app.state.store.db;
@@ -788,7 +788,8 @@ async fn case_pages_follow_changes_made_on_another_node() {
     }
 
     // The changes, on node A.
-    let (s, _) = company_a.send(Method::POST, &format!("/api/v1/cases/{id}/messages"), &json!({"kind": "reply", "body": "원격 답변 확인"})).await;
+    let (s, _) =
+        company_a.send(Method::POST, &format!("/api/v1/cases/{id}/messages"), &json!({"kind": "reply", "body": "원격 답변 확인"})).await;
     assert_eq!(s, 201);
     let admin_a = a.login("admin@demo.test").await;
     let r = admin_a.post(&format!("/cases/{other_id}/link"), &[("other", &id.to_string())]).await;

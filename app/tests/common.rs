@@ -111,7 +111,6 @@ pub async fn spawn_with(opts: Options) -> TestApp {
 /// Starts a node on an existing database (two nodes on one database act as one site).
 pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
     let store = Store::connect(db_url).await.unwrap();
-    let refs = store::reference::RefData::load(&store).await.unwrap();
     let mail_dir = std::env::temp_dir().join("globaldesk-tests").join(unique("mail"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -123,9 +122,7 @@ pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
         files_dir: std::env::temp_dir().join("globaldesk-tests").join(unique("files")),
         ..kit::Config::default()
     };
-    let companies = store::company_index::CompanyIndex::load(&store).await.unwrap();
-    let state = globaldesk::site::Site::new(store, refs, companies, config);
-    state.build_indexes().await.unwrap();
+    let state = globaldesk::site::Site::open(store, config).await.unwrap();
     state.start_background(opts.worker);
     let app = state.router().into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

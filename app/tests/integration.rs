@@ -523,6 +523,42 @@ async fn kept_pages_follow_changes_made_on_another_node() {
     assert!(pending.is_empty(), "pages on node B still show the old state: {pending:?}");
 }
 
+/// The value of one metric line on `/metrics`.
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", app.base)).await.unwrap().text().await.unwrap();
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok())).unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+}
+
+/// On PostgreSQL a commit with changes wakes the other nodes (`NOTIFY`), so they need not wait
+/// for their poll; on SQLite there is nothing to listen to and the poll brings the change. Either
+/// way node B's copy follows node A's write, and `/metrics` tells which way it came.
+#[tokio::test]
+async fn another_node_hears_of_a_change_by_notify_on_postgres_and_by_polling_on_sqlite() {
+    let a = spawn().await;
+    let b = spawn_on(&a.db_url, Options::default()).await;
+    let postgres = a.db_url.starts_with("postgres");
+    // Let B's listener connect before the write.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let before = metric(&b, "globaldesk_change_notifications_total").await;
+    let officer_a = a.login("officer@demo.test").await;
+    let r = officer_a.post("/officer/filters", &[("name", "Heard filter"), ("query", "view=overdue")]).await;
+    assert_eq!(r.status(), 303);
+    let officer_b = b.login("officer@demo.test").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !officer_b.text("/officer/cases").await.1.contains("Heard filter") {
+        assert!(std::time::Instant::now() < deadline, "node B never heard of the change");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let after = metric(&b, "globaldesk_change_notifications_total").await;
+    if postgres {
+        assert!(after > before, "node B was woken by NOTIFY ({before} -> {after})");
+    } else {
+        assert_eq!(after, 0, "no notifications on SQLite");
+    }
+    assert!(metric(&b, "globaldesk_change_rounds_total").await > 0);
+    assert!(metric(&b, "globaldesk_cache_entries{cache=\"companies\",room=\"kit\"}").await > 0);
+}
+
 #[tokio::test]
 async fn company_csv_import_reports_rows_or_loads_nothing() {
     let app = spawn().await;
@@ -911,9 +947,16 @@ async fn hs_reference_has_korean_chapters_and_sections() {
     assert_eq!(status, 200);
     let sections = sections.as_array().unwrap();
     assert_eq!(sections.len(), 21);
-    assert_eq!((sections[15]["code"].as_str(), sections[15]["first_chapter"].as_str(), sections[15]["last_chapter"].as_str()), (Some("XVI"), Some("84"), Some("85")));
+    assert_eq!(
+        (sections[15]["code"].as_str(), sections[15]["first_chapter"].as_str(), sections[15]["last_chapter"].as_str()),
+        (Some("XVI"), Some("84"), Some("85"))
+    );
     assert!(sections[15]["name_ko"].as_str().unwrap().contains("기계류"));
-    assert_eq!(app.api("", "ko").get("/api/v1/reference/hs-sections").await.0, 401, "reference data is for signed-in callers, as the rest of the API");
+    assert_eq!(
+        app.api("", "ko").get("/api/v1/reference/hs-sections").await.0,
+        401,
+        "reference data is for signed-in callers, as the rest of the API"
+    );
 }
 
 /// A reference list imported while nodes run reaches every node without a restart.

@@ -6,27 +6,27 @@
 //! a rule that does not check says where (`rule_error`: line, column, JSON path), and a refused
 //! application lists the conditions it failed (`failing`).
 
-use kit::api::{ApiJson, ApiUser};
 use crate::CatalogState;
-use axum::routing::{get, post};
-use utoipa::OpenApi;
-use kit::error::{ApiError, ApiErrorKind, Problem, ProblemField};
-use kit::i18n::{Lang, Tr};
 use crate::matching::{self, ExplainView, lang};
 use crate::service::{self, ApplyError};
-use companies::service as services;
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::{StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use companies::service as services;
 use domain::{FieldError, FieldErrors, Role};
+use kit::api::{ApiJson, ApiUser};
+use kit::error::{ApiError, ApiErrorKind, Problem, ProblemField};
+use kit::i18n::{Lang, Tr};
 use rules::{Rule, RuleError, RuleSet, Tri};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use store::applications::{self, Application, Side};
 use store::programs::ProgramVersion;
 use store::users::User;
+use utoipa::OpenApi;
 use utoipa::ToSchema;
 
 /// The longest note an application or a move may carry.
@@ -96,10 +96,35 @@ fn invalid(lang: Lang, field: &str, code: &'static str) -> Fail {
 #[derive(OpenApi)]
 #[openapi(
     paths(list, get_one, matches, evaluate, list_applications, apply, get_application, transition),
-    components(schemas(ProgramJson, ProgramList, ProgramDetail, VersionJson, AgencyJson, BenefitJson, WindowJson, EffectiveJson, ProgramRef,
-        MatchJson, MatchesJson, ExplanationJson, RequirementJson, LineJson, PointsJson, MissingJson, EvaluateRequest, EvaluateResult,
-        RuleProblem, RuleErrorJson, ApplicationJson, ApplicationDetail, ApplicationList, EventJson, DecisionJson, ApplyRequest,
-        TransitionRequest))
+    components(schemas(
+        ProgramJson,
+        ProgramList,
+        ProgramDetail,
+        VersionJson,
+        AgencyJson,
+        BenefitJson,
+        WindowJson,
+        EffectiveJson,
+        ProgramRef,
+        MatchJson,
+        MatchesJson,
+        ExplanationJson,
+        RequirementJson,
+        LineJson,
+        PointsJson,
+        MissingJson,
+        EvaluateRequest,
+        EvaluateResult,
+        RuleProblem,
+        RuleErrorJson,
+        ApplicationJson,
+        ApplicationDetail,
+        ApplicationList,
+        EventJson,
+        DecisionJson,
+        ApplyRequest,
+        TransitionRequest
+    ))
 )]
 pub struct Doc;
 
@@ -1019,9 +1044,8 @@ pub async fn apply(
         errs.push(FieldError::with_arg("note", "err-too-long", NOTE_MAX.to_string()));
         return Err(ApiError::new(caller.lang, ApiErrorKind::Invalid(errs)).into());
     }
-    let id = service::apply(&state, &caller.user, body.program_id, body.submit, &body.note)
-        .await
-        .map_err(|e| apply_error(caller.lang, e))?;
+    let id =
+        service::apply(&state, &caller.user, body.program_id, body.submit, &body.note).await.map_err(|e| apply_error(caller.lang, e))?;
     let a = readable(&state, &caller, id).await?;
     Ok((StatusCode::CREATED, Json(application_detail(&state, &caller, &a).await?)))
 }
@@ -1062,9 +1086,7 @@ pub async fn transition(
     }
     // A version no application ever had is as stale as an old one.
     let version = i32::try_from(body.version).map_err(|_| apply_error(caller.lang, ApplyError::Stale))?;
-    service::move_application(&state, &caller.user, id, version, &body.to, &body.note)
-        .await
-        .map_err(|e| apply_error(caller.lang, e))?;
+    service::move_application(&state, &caller.user, id, version, &body.to, &body.note).await.map_err(|e| apply_error(caller.lang, e))?;
     let a = readable(&state, &caller, id).await?;
     Ok(Json(application_detail(&state, &caller, &a).await?))
 }

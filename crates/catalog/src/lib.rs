@@ -13,8 +13,10 @@ pub mod pages;
 pub mod service;
 
 use kit::Kit;
+use kit::lru::Lru;
 use kit::util::{read, write};
 use std::sync::{Arc, Mutex, RwLock};
+use store::changes::Topic;
 
 kit::room_state!(
     /// The catalog's state: the kit, the live catalog, and what matching keeps per node.
@@ -27,14 +29,55 @@ pub struct CatalogShared {
     catalog: RwLock<Arc<matching::LiveCatalog>>,
     /// All consented companies as columns, for previews and fan-out; rebuilt when stale.
     pub population: Mutex<Option<Arc<matching::Population>>>,
-    /// Each company's extra facts and awards, read at most once a second per node (see
-    /// `matching::extras`).
-    pub extras: Mutex<matching::ExtrasCache>,
+    /// Each company's extra facts and awards (see `matching::extras`).
+    pub extras: Lru<i64, Arc<matching::Extras>>,
 }
 
 impl CatalogState {
+    /// The catalog over `kit`: declares its node-local state and follows the change log.
     pub fn new(kit: Kit) -> CatalogState {
-        CatalogState(Arc::new(CatalogShared { kit, catalog: RwLock::default(), population: Mutex::default(), extras: Mutex::default() }))
+        use kit::registry::{Bound, CacheSpec};
+        let r = &kit.registry;
+        r.declare(CacheSpec { name: "live_catalog", room: "catalog", keyed_by: "-", bound: Bound::Whole, topics: &[Topic::Programs] });
+        // The population is the one copy that follows age, not topics: rebuilding it reads every
+        // company, so it is rebuilt when older than its callers allow (previews say so).
+        r.declare(CacheSpec {
+            name: "population",
+            room: "catalog",
+            keyed_by: "- (rebuilt when older than the caller allows, or on a new day)",
+            bound: Bound::Whole,
+            topics: &[],
+        });
+        let extras = r.declare(CacheSpec {
+            name: "company_extras",
+            room: "catalog",
+            keyed_by: "company id",
+            bound: Bound::Entries(matching::EXTRAS_KEPT),
+            topics: &[Topic::CompanyFacts],
+        });
+        let state = CatalogState(Arc::new(CatalogShared {
+            kit,
+            catalog: RwLock::default(),
+            population: Mutex::default(),
+            extras: Lru::new(matching::EXTRAS_KEPT, extras),
+        }));
+        // Held weakly: the feed belongs to the kit, which this state holds.
+        let weak = Arc::downgrade(&state.0);
+        state.kit.changes.subscribe("catalog", &[Topic::Programs, Topic::CompanyFacts], move |batch| {
+            let weak = weak.clone();
+            async move {
+                let Some(shared) = weak.upgrade() else { return Ok(()) };
+                let state = CatalogState(shared);
+                for c in batch.iter().filter(|c| c.topic == Some(Topic::CompanyFacts)) {
+                    state.extras.remove(&c.ref_id);
+                }
+                if batch.iter().any(|c| c.topic == Some(Topic::Programs)) && state.catalog_version() > 0 {
+                    state.reload_catalog().await;
+                }
+                Ok(())
+            }
+        });
+        state
     }
     /// The live program catalog, loaded on first use.
     pub async fn catalog(&self) -> Arc<matching::LiveCatalog> {
@@ -61,14 +104,6 @@ impl CatalogState {
     }
     fn catalog_version(&self) -> i64 {
         read(&self.catalog).version
-    }
-    /// One round of catching up: programs published on another node.
-    pub async fn poll(&self) {
-        match store::programs::catalog_version(&self.store.db).await {
-            Ok(v) if v != self.catalog_version() => self.reload_catalog().await,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "catalog version check failed; retrying"),
-        }
     }
 }
 

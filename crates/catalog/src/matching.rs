@@ -122,18 +122,15 @@ pub struct Extras {
     pub digest: u64,
 }
 
-/// Per company: when its extras were read, and what they were.
-pub type ExtrasCache = HashMap<i64, (Instant, Arc<Extras>)>;
+/// Companies whose extras a node keeps; beyond it the least recently read leave.
+pub const EXTRAS_KEPT: usize = 100_000;
 
-/// How long a node reuses a company's extras before reading them again. Changes made on this
-/// node are seen at once (`forget_extras`); changes on another node within this delay.
-const EXTRAS_TTL: Duration = Duration::from_secs(1);
-
+/// A company's extras, from this node's copy. Changes anywhere publish
+/// `Topic::CompanyFacts`, and the node drops the company's copy when it hears it (this node's own
+/// changes at once, with `forget_extras`).
 pub async fn extras(state: &CatalogState, company_id: i64) -> store::Result<Arc<Extras>> {
-    if let Some((at, e)) = kit::util::lock(&state.extras).get(&company_id)
-        && at.elapsed() < EXTRAS_TTL
-    {
-        return Ok(e.clone());
+    if let Some(e) = state.extras.get(&company_id) {
+        return Ok(e);
     }
     let (facts, awards) =
         tokio::try_join!(store::programs::facts_of(&state.store.db, company_id), store::programs::awards_of(&state.store.db, company_id))?;
@@ -144,16 +141,12 @@ pub async fn extras(state: &CatalogState, company_id: i64) -> store::Result<Arc<
         h.finish()
     };
     let e = Arc::new(Extras { facts, awards, digest });
-    let mut cache = kit::util::lock(&state.extras);
-    if cache.len() > 100_000 {
-        cache.retain(|_, (at, _)| at.elapsed() < EXTRAS_TTL);
-    }
-    cache.insert(company_id, (Instant::now(), e.clone()));
+    state.extras.put(company_id, e.clone());
     Ok(e)
 }
 
 pub fn forget_extras(state: &CatalogState, company_id: i64) {
-    kit::util::lock(&state.extras).remove(&company_id);
+    state.extras.remove(&company_id);
 }
 
 /// The facts a company may add beyond its profile (`company_facts`), in form order.
@@ -573,8 +566,7 @@ pub fn diff(pop: &Population, old: Option<&Rule>, new: &Rule) -> (Vec<i64>, Vec<
 
 /// The outcome of a stored test case against a rule: `Ok` when it matches `expect`.
 pub fn run_test(rule: &Rule, case: &serde_json::Value) -> Result<(), String> {
-    let subject =
-        rules::subject_from_json(&lang().catalog, case, kit::today()).map_err(|e| format!("subject:{}:{}", e.key, e.arg))?;
+    let subject = rules::subject_from_json(&lang().catalog, case, kit::today()).map_err(|e| format!("subject:{}:{}", e.key, e.arg))?;
     let want = case.get("expect").and_then(|e| e.as_str()).ok_or("expect is needed")?;
     let mut set = RuleSet::new();
     let p = set.add(rule, lang());

@@ -3,8 +3,8 @@
 
 use crate::CatalogState;
 use crate::matching::{self, lang};
-use kit::today;
 use domain::{FieldError, FieldErrors, Role};
+use kit::today;
 use rules::{Rule, RuleError, Tri};
 use serde::Deserialize;
 use store::StoreError;

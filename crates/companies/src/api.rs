@@ -1,20 +1,19 @@
 //! Companies and reference lists over the API.
 
-use kit::api::{ApiJson, ApiUser};
-use kit::Kit;
-use axum::routing::get;
-use utoipa::OpenApi;
-use kit::error::{ApiError, ApiErrorKind, Problem};
 use crate::pages::search::SearchQuery;
 use crate::service::{self, SaveError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::routing::get;
 use domain::CompanyInput;
+use kit::Kit;
+use kit::api::{ApiJson, ApiUser};
+use kit::error::{ApiError, ApiErrorKind, Problem};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use store::companies::{Company, Sort};
-
+use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -13,9 +13,5 @@ use kit::Kit;
 
 /// The companies pages.
 pub fn pages(kit: Kit) -> axum::Router {
-    axum::Router::new()
-        .merge(pages::profile::router())
-        .merge(pages::search::router())
-        .merge(pages::reference::router())
-        .with_state(kit)
+    axum::Router::new().merge(pages::profile::router()).merge(pages::search::router()).merge(pages::reference::router()).with_state(kit)
 }

@@ -1,7 +1,7 @@
 //! Operations shared by the pages and the API, so both enforce the same rules.
 
-use kit::Kit;
 use domain::{CompanyInput, FieldErrors, Role};
+use kit::Kit;
 use store::StoreError;
 use store::companies::{Actor, Company};
 use store::users::User;

@@ -3,30 +3,43 @@
 //! same as in the browser (`case_svc`); so are the refusals, as problem documents in the
 //! caller's language.
 
-use kit::api::{ApiJson, ApiUser};
 use crate::DeskState;
-use axum::routing::{get, post};
-use utoipa::OpenApi;
-use crate::service::{self, CaseError, MessageKind, ReportForm, Upload, Viewer};
-use crate::runtime;
-use kit::error::{ApiError, ApiErrorKind, Problem};
-use kit::i18n::Lang;
 use crate::pages::queue::{QueueQuery, build_filter};
-use kit::today;
+use crate::runtime;
+use crate::service::{self, CaseError, MessageKind, ReportForm, Upload, Viewer};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use domain::{FieldError, FieldErrors};
+use kit::api::{ApiJson, ApiUser};
+use kit::error::{ApiError, ApiErrorKind, Problem};
+use kit::i18n::Lang;
+use kit::today;
 use serde::{Deserialize, Serialize};
 use store::cases;
+use utoipa::OpenApi;
 use utoipa::ToSchema;
 
 #[derive(OpenApi)]
 #[openapi(
     paths(list, create, get_one, transition, waiting, message, upload, download, refer, decide),
-    components(schemas(CaseJson, CaseList, CaseWrite, EventJson, AttachmentJson, SlaJson, ReferralJson, CaseDetail, CaseTransition,
-        WaitingWrite, MessageWrite, ReferralWrite, ReferralDecision))
+    components(schemas(
+        CaseJson,
+        CaseList,
+        CaseWrite,
+        EventJson,
+        AttachmentJson,
+        SlaJson,
+        ReferralJson,
+        CaseDetail,
+        CaseTransition,
+        WaitingWrite,
+        MessageWrite,
+        ReferralWrite,
+        ReferralDecision
+    ))
 )]
 pub struct Doc;
 
@@ -38,10 +51,7 @@ pub fn router(state: DeskState) -> axum::Router {
         .route("/api/v1/cases/{id}/transitions", post(transition))
         .route("/api/v1/cases/{id}/waiting", post(waiting))
         .route("/api/v1/cases/{id}/messages", post(message))
-        .route(
-            "/api/v1/cases/{id}/attachments",
-            post(upload).layer(axum::extract::DefaultBodyLimit::max(kit::session::MAX_UPLOAD_BYTES)),
-        )
+        .route("/api/v1/cases/{id}/attachments", post(upload).layer(axum::extract::DefaultBodyLimit::max(kit::session::MAX_UPLOAD_BYTES)))
         .route("/api/v1/cases/{id}/referrals", post(refer))
         .route("/api/v1/referrals/{id}/decision", post(decide))
         .route("/api/v1/attachments/{id}", get(download))
@@ -505,4 +515,3 @@ pub async fn decide(
     service::decide_referral(&state, &caller.user, rid, b.accept, &b.reason).await.map_err(|e| fail(caller.lang, e))?;
     Ok(Json(detail_of(&state, &caller, r.case_id).await?))
 }
-

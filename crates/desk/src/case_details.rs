@@ -98,12 +98,22 @@ pub async fn read(store: &Store, set: CaseSet<'_>) -> store::Result<HashMap<i64,
 #[derive(Default)]
 pub struct DetailCache {
     map: RwLock<HashMap<i64, Arc<Details>>>,
+    stats: std::sync::OnceLock<Arc<kit::registry::CacheStats>>,
 }
 
 impl DetailCache {
+    /// Counts reads and entries on the registry's counters (see `kit::registry`).
+    pub fn count_on(&self, stats: Arc<kit::registry::CacheStats>) {
+        let _ = self.stats.set(stats);
+    }
+
     /// The details of case `id` if they are at least as new as `version`.
     pub fn get(&self, id: i64, version: i64) -> Option<Arc<Details>> {
-        kit::util::read(&self.map).get(&id).filter(|d| d.version >= version).cloned()
+        let found = kit::util::read(&self.map).get(&id).filter(|d| d.version >= version).cloned();
+        if let Some(s) = self.stats.get() {
+            if found.is_some() { s.hit() } else { s.miss() }
+        }
+        found
     }
 
     /// As [`get`](Self::get), reading the case from the database when it is missing or older.
@@ -122,6 +132,9 @@ impl DetailCache {
         let mut map = kit::util::write(&self.map);
         if map.get(&id).is_none_or(|old| old.version <= d.version) {
             map.insert(id, d);
+        }
+        if let Some(s) = self.stats.get() {
+            s.set_entries(map.len());
         }
     }
 

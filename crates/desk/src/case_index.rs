@@ -8,8 +8,8 @@
 //!
 //! Descriptions are not kept (pages that need them read the case from the database).
 
-use kit::util::kst_date;
 use domain::case::{CaseCategory, CaseStatus, Priority, WaitingOn};
+use kit::util::kst_date;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use store::Store;
@@ -99,9 +99,7 @@ impl Entry {
         agencies.dedup();
         let pauses = pauses
             .iter()
-            .filter_map(|p| {
-                Some((kit::util::parse_date(&p.started_on)?, p.ended_on.as_deref().and_then(kit::util::parse_date)))
-            })
+            .filter_map(|p| Some((kit::util::parse_date(&p.started_on)?, p.ended_on.as_deref().and_then(kit::util::parse_date))))
             .collect();
         Entry {
             submitted_on: case.submitted_at.as_deref().and_then(kst_date),

@@ -28,8 +28,54 @@ pub struct DeskShared {
 }
 
 impl DeskState {
+    /// The desk over `kit`: declares its node-local state and follows the change log.
     pub fn new(kit: Kit) -> DeskState {
-        DeskState(std::sync::Arc::new(DeskShared { kit, desk: runtime::DeskRuntime::default() }))
+        use kit::registry::{Bound, CacheSpec, Topic};
+        let r = &kit.registry;
+        r.declare(CacheSpec { name: "desk_settings", room: "desk", keyed_by: "-", bound: Bound::Whole, topics: &[Topic::DeskSettings] });
+        r.declare(CacheSpec {
+            name: "desk_search",
+            room: "desk",
+            keyed_by: "case or summary id (full text, Hangul bigrams)",
+            bound: Bound::EveryRow,
+            topics: &[Topic::Case, Topic::Summary],
+        });
+        let details = r.declare(CacheSpec {
+            name: "case_details",
+            room: "desk",
+            keyed_by: "case id and the case version it was read at",
+            bound: Bound::EveryRow,
+            topics: &[Topic::Case],
+        });
+        r.declare(CacheSpec {
+            name: "agency_directory",
+            room: "desk",
+            keyed_by: "agency id",
+            bound: Bound::Whole,
+            topics: &[Topic::Staff],
+        });
+        let case_index = r.declare(CacheSpec {
+            name: "case_index",
+            room: "desk",
+            keyed_by: "case id, with queues per agency and assignee",
+            bound: Bound::EveryRow,
+            topics: &[Topic::Case],
+        });
+        let state = DeskState(std::sync::Arc::new(DeskShared { kit, desk: runtime::DeskRuntime::default() }));
+        state.desk.details.count_on(details);
+        state.desk.case_index_stats.set(case_index).ok();
+        // Held weakly: the feed belongs to the kit, which this state holds.
+        let weak = std::sync::Arc::downgrade(&state.0);
+        state.kit.changes.subscribe("desk", runtime::TOPICS, move |batch| {
+            let weak = weak.clone();
+            async move {
+                match weak.upgrade() {
+                    Some(shared) => runtime::apply(&DeskState(shared), &batch).await,
+                    None => Ok(()),
+                }
+            }
+        });
+        state
     }
 }
 

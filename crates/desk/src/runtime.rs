@@ -9,6 +9,7 @@ use search::{Doc, DocKind, SearchIndex};
 use std::sync::{Arc, RwLock};
 use store::Store;
 use store::cases::{Case, Pause};
+use store::changes::{Change, Topic};
 use time::Date;
 
 /// Targets used when the table has no row that matches (business days). Deployments set their own.
@@ -19,7 +20,6 @@ pub struct DeskConfig {
     pub policy: SlaPolicy,
     pub routing: Vec<store::desk::RoutingRule>,
     pub holidays: Vec<store::desk::Holiday>,
-    pub stamp: String,
 }
 
 impl DeskConfig {
@@ -43,13 +43,7 @@ impl DeskConfig {
                 )
             })
             .collect();
-        Ok(DeskConfig {
-            calendar,
-            policy: SlaPolicy { rows },
-            routing: store::desk::routing_rules(db).await?,
-            holidays,
-            stamp: store::desk::config_stamp(db).await?,
-        })
+        Ok(DeskConfig { calendar, policy: SlaPolicy { rows }, routing: store::desk::routing_rules(db).await?, holidays })
     }
 
     pub fn target(&self, priority: &str, category: &str) -> SlaTarget {
@@ -122,13 +116,14 @@ pub struct DeskRuntime {
     pub index: std::sync::OnceLock<Arc<SearchIndex>>,
     /// Every case in memory for the queues and the SLA sweep (see `case_index`).
     pub cases: std::sync::OnceLock<Arc<crate::case_index::CaseIndex>>,
-    last_change: std::sync::atomic::AtomicI64,
     /// Counts the changes applied to this node's indexes and configuration, so that pages made
     /// from them (see `page_cache`) can tell they are out of date. Saved filters and follow-ups
     /// are logged as changes too, so they count.
     generation: std::sync::atomic::AtomicU64,
     /// Each case's page details (see `case_details`).
     pub details: crate::case_details::DetailCache,
+    /// The registry's counters for the case index (its size after each load or change).
+    pub case_index_stats: std::sync::OnceLock<Arc<kit::registry::CacheStats>>,
     /// Agencies and their staff, as case pages list them; dropped when the change log says an
     /// agency or its staff changed.
     directory: RwLock<Directory>,
@@ -270,9 +265,10 @@ fn kb_doc(e: store::kb::Entry) -> Doc {
 pub async fn build_index(state: &DeskState) -> Result<(), String> {
     let index = Arc::new(SearchIndex::new_in_ram().map_err(|e| e.to_string())?);
     let db = &state.store.db;
-    // Remember where the change log stands before reading, so nothing written meanwhile is missed.
-    let since = store::cases::last_change(db).await.map_err(|e| e.to_string())?;
     let cases = crate::case_index::CaseIndex::load(&state.store).await.map_err(|e| e.to_string())?;
+    if let Some(s) = state.desk.case_index_stats.get() {
+        s.set_entries(cases.len());
+    }
     let _ = state.desk.cases.set(Arc::new(cases));
     let mut after = 0;
     loop {
@@ -288,7 +284,6 @@ pub async fn build_index(state: &DeskState) -> Result<(), String> {
         after = last.id;
         upsert(&index, rows.into_iter().map(kb_doc).collect()).await?;
     }
-    state.desk.last_change.store(since, std::sync::atomic::Ordering::SeqCst);
     let _ = state.desk.index.set(index);
     state.desk.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     Ok(())
@@ -313,39 +308,47 @@ async fn upsert(index: &Arc<SearchIndex>, docs: Vec<Doc>) -> Result<(), String> 
     tokio::task::spawn_blocking(move || index.upsert(docs).map_err(|e| e.to_string())).await.map_err(|e| e.to_string())?
 }
 
-/// How far back each poll re-reads the change log: a transaction that took an id earlier but
-/// committed later than a newer one is still caught (re-indexing a document is idempotent).
-const CHANGE_LOOKBACK: i64 = 200;
+/// The topics the desk keeps copies of: cases and summaries (search index, case index, case
+/// details through the case version), agencies and staff (the directory), saved filters and
+/// the desk settings (pages keyed by the desk's generation).
+pub const TOPICS: &[Topic] = &[Topic::Case, Topic::Summary, Topic::Staff, Topic::SavedFilter, Topic::DeskSettings];
 
-/// Brings the index up to date with changes made on any node; also called right after a local
-/// change so the writer sees it at once.
-pub async fn sync_index(state: &DeskState) -> Result<usize, String> {
-    let (Some(index), Some(case_index)) = (state.search(), state.case_index()) else { return Ok(0) };
-    let db = &state.store.db;
-    let since = state.desk.last_change.load(std::sync::atomic::Ordering::SeqCst);
-    let changes = store::cases::changes_since(db, (since - CHANGE_LOOKBACK).max(0)).await.map_err(|e| e.to_string())?;
-    let fresh: Vec<_> = changes.iter().filter(|c| c.id > since).collect();
-    if fresh.is_empty() {
-        return Ok(0);
-    }
-    let mut case_ids: Vec<i64> = changes.iter().filter(|c| c.kind == "case").map(|c| c.ref_id).collect();
-    let mut kb_ids: Vec<i64> = changes.iter().filter(|c| c.kind == "kb").map(|c| c.ref_id).collect();
-    case_ids.sort_unstable();
-    case_ids.dedup();
-    kb_ids.sort_unstable();
-    kb_ids.dedup();
-    if fresh.iter().any(|c| c.kind == store::users::STAFF_CHANGE) {
+/// Applies a batch of changes from the log (see `kit::changes`): re-reads the cases and
+/// summaries it names into both indexes, drops the directory when staff changed, reloads the
+/// settings when an administrator changed them. Idempotent: a batch may come again.
+pub async fn apply(state: &DeskState, batch: &[Change]) -> Result<(), String> {
+    let of = |topic: Topic| {
+        let mut ids: Vec<i64> = batch.iter().filter(|c| c.topic == Some(topic)).map(|c| c.ref_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    if batch.iter().any(|c| c.topic == Some(Topic::Staff)) {
         state.desk.drop_directory();
     }
-    case_index.refresh(&state.store, &case_ids).await.map_err(|e| e.to_string())?;
-    let rows = store::cases::search_rows(db, &case_ids).await.map_err(|e| e.to_string())?;
-    let mut docs: Vec<Doc> = rows.into_iter().map(case_doc).collect();
-    docs.extend(store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?.into_iter().map(kb_doc));
-    upsert(index, docs).await?;
-    let last = changes.iter().map(|c| c.id).max().unwrap_or(since);
-    state.desk.last_change.fetch_max(last, std::sync::atomic::Ordering::SeqCst);
+    if batch.iter().any(|c| c.topic == Some(Topic::DeskSettings)) && state.desk.config().is_some() {
+        state.reload_desk().await.map_err(|e| e.to_string())?;
+    }
+    let (case_ids, kb_ids) = (of(Topic::Case), of(Topic::Summary));
+    if let (Some(index), Some(case_index)) = (state.search(), state.case_index()) {
+        case_index.refresh(&state.store, &case_ids).await.map_err(|e| e.to_string())?;
+        if let Some(s) = state.desk.case_index_stats.get() {
+            s.set_entries(case_index.len());
+        }
+        let db = &state.store.db;
+        let rows = store::cases::search_rows(db, &case_ids).await.map_err(|e| e.to_string())?;
+        let mut docs: Vec<Doc> = rows.into_iter().map(case_doc).collect();
+        docs.extend(store::kb::get_many(db, &kb_ids).await.map_err(|e| e.to_string())?.into_iter().map(kb_doc));
+        upsert(index, docs).await?;
+    }
     state.desk.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    Ok(case_ids.len() + kb_ids.len())
+    Ok(())
+}
+
+/// Brings this node up to date with the change log now (after a change made here, so that the
+/// writer sees it at once; other nodes get it from their feed).
+pub async fn sync_index(state: &DeskState) -> Result<usize, String> {
+    state.kit.changes.catch_up(&state.store).await.map_err(|e| e.to_string())
 }
 
 /// Where attachments live: `<files_dir>/cases/<case id>/<random key>`. Names never come from
@@ -374,25 +377,6 @@ pub async fn recompute_due_dates(state: &DeskState) -> store::Result<usize> {
     }
     tx.commit().await?;
     Ok(changed)
-}
-
-/// One round of a node's desk housekeeping: the search index catches up with changes from any
-/// node, and an administrator's configuration edit on another node is picked up.
-pub async fn poll(state: &DeskState) {
-    if let Err(e) = sync_index(state).await {
-        tracing::warn!(error = %e, "search index refresh failed; retrying");
-    }
-    if let Some(cfg) = state.desk.config() {
-        match store::desk::config_stamp(&state.store.db).await {
-            Ok(stamp) if stamp != cfg.stamp => {
-                if let Err(e) = state.reload_desk().await {
-                    tracing::warn!(error = %e, "desk configuration reload failed; retrying");
-                }
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "desk configuration check failed; retrying"),
-        }
-    }
 }
 
 /// The hour (KST) after which each agency's daily digest of cases near or past their target goes

@@ -6,10 +6,10 @@
 
 use crate::DeskState;
 use crate::runtime::{self, DeskConfig};
-use kit::i18n::{Lang, Tr};
-use kit::today;
 use domain::case::{CaseActor, CaseCategory, CaseStatus, Priority, WaitingOn};
 use domain::{FieldError, FieldErrors, Role};
+use kit::i18n::{Lang, Tr};
+use kit::today;
 use store::cases::{self, Case, CaseFields, NewEvent};
 use store::users::User;
 use store::{StoreError, TransactionTrait};
@@ -1047,4 +1047,3 @@ async fn record_files(
     }
     Ok(())
 }
-

@@ -1,25 +1,23 @@
 //! `/api/v1/experts`: the directory of verified local experts. Public like the directory page
 //! (no token needed): only verified listings, each with its track record.
 
-use navigator::NavState;
-use kit::error::{ApiError, ApiErrorKind, Problem};
 use crate::service::{self, ExpertError, Viewer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::get;
+use kit::error::{ApiError, ApiErrorKind, Problem};
+use navigator::NavState;
 use serde::{Deserialize, Serialize};
 use store::experts::Expert;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
-#[openapi(
-paths(list, get_one), components(schemas(ExpertJson, ExpertList, AgencyRef)))]
+#[openapi(paths(list, get_one), components(schemas(ExpertJson, ExpertList, AgencyRef)))]
 pub struct Doc;
 
 pub fn router(state: NavState) -> axum::Router {
-    axum::Router::new().route("/api/v1/experts", get(list)).route("/api/v1/experts/{id}", get(get_one))
-        .with_state(state)
+    axum::Router::new().route("/api/v1/experts", get(list)).route("/api/v1/experts/{id}", get(get_one)).with_state(state)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,12 +2,7 @@
 //! expert's own inbox and profile, applying as an expert, and the agencies' review of listings.
 //! The rules live in `expert_svc`; these handlers turn its answers into pages.
 
-use kit::layout::{Page, render};
-use navigator::NavState;
-use kit::error::PageError;
 use crate::service::{self, Application, BookForm, ExpertError, Review, Viewer};
-use kit::i18n::Tr;
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,6 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::FieldErrors;
 use domain::expert::{ConsultationActor, ConsultationStatus, ExpertKind, ProfileInput, Specialty, Verification};
+use kit::error::PageError;
+use kit::i18n::Tr;
+use kit::layout::{Page, render};
+use kit::session::Ctx;
+use navigator::NavState;
 use serde::Deserialize;
 use store::experts::{ConsultationRow, Expert};
 

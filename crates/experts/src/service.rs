@@ -7,10 +7,10 @@
 //! endorse listings. Every change is one transaction with its audit entry and, where another
 //! person should know, a notification in the app and an e-mail through the outbox.
 
-use navigator::NavState;
-use kit::i18n::{Lang, Tr};
 use domain::expert::{self, ConsultationActor, ConsultationStatus, ProfileInput, RatingRefusal, Verification};
 use domain::{FieldError, FieldErrors, Role};
+use kit::i18n::{Lang, Tr};
+use navigator::NavState;
 use store::experts::{self, ConsultationRow, Expert, ExpertFields, NewConsultation, StepCheck};
 use store::users::User;
 use store::{StoreError, TransactionTrait};

@@ -1,15 +1,15 @@
 //! The front door: the public front page, the data-sources page, and the company member's
 //! dashboard (what they have going on across the rooms, at a glance).
 
-use kit::layout::{Page, render};
-use kit::Kit;
-use kit::error::PageError;
-use companies::service::CompanyView;
-use kit::session::Ctx;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use companies::service::CompanyView;
+use kit::Kit;
+use kit::error::PageError;
+use kit::layout::{Page, render};
+use kit::session::Ctx;
 
 /// The front page, the sources page and the dashboard.
 pub fn router(kit: Kit) -> axum::Router {
@@ -81,4 +81,3 @@ async fn dashboard(State(state): State<Kit>, ctx: Ctx) -> Result<Response, PageE
     let view = company.map(|c| companies::service::view_company(&state, &p.t, c));
     render(DashboardTemplate { p, view, size_label, consented })
 }
-

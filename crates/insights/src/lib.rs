@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use domain::Role;
+use kit::Kit;
 use kit::error::PageError;
 use kit::layout::{Page, render};
 use kit::session::Ctx;
-use kit::Kit;
 
 /// The analysts' pages.
 pub fn router(kit: Kit) -> axum::Router {

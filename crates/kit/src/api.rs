@@ -98,4 +98,3 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
         }
     }
 }
-

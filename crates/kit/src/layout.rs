@@ -1,7 +1,6 @@
 //! The page frame. Every page template gets a [`Page`] (`p` in templates) with the translator, the
 //! signed-in user, the CSRF token and the navigation for the user's role.
 
-
 use crate::Kit;
 use crate::error::PageErrorKind;
 use crate::i18n::Tr;
@@ -10,7 +9,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use domain::{FieldErrors, Role};
-
 
 pub struct NavItem {
     pub href: &'static str,

@@ -7,19 +7,23 @@
 //! - [`layout`]: the page frame (KRDS header, navigation, language switch) and form fields.
 //! - [`error`]: the two boundary errors, [`error::PageError`] and [`error::ApiError`].
 //! - [`api`]: the bearer-token caller, JSON bodies with problem-document errors.
-//! - [`export`], [`mail`], [`page_cache`], [`metrics`], [`ops`], [`audit_sink`], [`auth`].
+//! - [`changes`] and [`registry`]: how node-local state learns of changes, and the list of it.
+//! - [`export`], [`mail`], [`page_cache`], [`lru`], [`metrics`], [`ops`], [`audit_sink`], [`auth`].
 
 pub mod api;
 pub mod audit_sink;
 pub mod auth;
+pub mod changes;
 pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod layout;
+pub mod lru;
 pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod page_cache;
+pub mod registry;
 pub mod session;
 pub mod util;
 
@@ -139,13 +143,38 @@ pub struct Shared {
     pub read_audit: audit_sink::AuditSink,
     /// Rendered pages that are read far more often than their data changes (see `page_cache`).
     pub pages: Arc<page_cache::PageCache>,
+    /// Every node-local cache and index, declared with its key, bound and topics.
+    pub registry: Arc<registry::Registry>,
+    /// The node's reader of the change log; rooms subscribe to the topics they keep copies of.
+    pub changes: Arc<changes::ChangeFeed>,
 }
 
 impl Kit {
-    /// Must be called inside a Tokio runtime (it starts the read-audit writer).
-    pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config) -> Kit {
+    /// Must be called inside a Tokio runtime (it starts the read-audit writer). `log_position`
+    /// is where the change log stood before `refs` and `companies` were read
+    /// (`store::changes::last`), so that nothing changed meanwhile is missed.
+    pub fn new(store: Store, refs: RefData, companies: store::company_index::CompanyIndex, config: Config, log_position: i64) -> Kit {
+        use registry::{Bound, CacheSpec, Topic};
         let read_audit = audit_sink::AuditSink::start(store.clone());
-        Kit(Arc::new(Shared {
+        let registry = Arc::new(registry::Registry::default());
+        let company_stats = registry.declare(CacheSpec {
+            name: "companies",
+            room: "kit",
+            keyed_by: "company id, with posting lists per filter value",
+            bound: Bound::EveryRow,
+            topics: &[Topic::Company],
+        });
+        registry.declare(CacheSpec {
+            name: "reference_data",
+            room: "kit",
+            keyed_by: "-",
+            bound: Bound::Whole,
+            topics: &[Topic::ReferenceData],
+        });
+        company_stats.set_entries(companies.len());
+        let sessions = session::SessionCache::new(&registry);
+        let pages = Arc::new(page_cache::PageCache::new(PAGES_KEPT, &registry));
+        let kit = Kit(Arc::new(Shared {
             read_audit,
             store,
             companies: Arc::new(companies),
@@ -153,9 +182,39 @@ impl Kit {
             refs_stamp: page_cache::fresh_stamp().into(),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
-            sessions: session::SessionCache::default(),
-            pages: Arc::new(page_cache::PageCache::new(PAGES_KEPT)),
-        }))
+            sessions,
+            pages,
+            registry,
+            changes: Arc::new(changes::ChangeFeed::new(log_position)),
+        }));
+        // The kit's own copies follow the log like every room's. The handlers hold the kit
+        // weakly: the feed belongs to the kit, and a strong handle would keep both alive forever.
+        let weak = Arc::downgrade(&kit.0);
+        kit.changes.subscribe("companies", &[Topic::Company], move |batch| {
+            let weak = weak.clone();
+            let company_stats = company_stats.clone();
+            async move {
+                let Some(shared) = weak.upgrade() else { return Ok(()) };
+                let mut ids: Vec<i64> = batch.iter().map(|c| c.ref_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                shared.companies.refresh_ids(&shared.store, &ids).await.map_err(|e| e.to_string())?;
+                company_stats.set_entries(shared.companies.len());
+                Ok(())
+            }
+        });
+        let weak = Arc::downgrade(&kit.0);
+        kit.changes.subscribe("reference_data", &[Topic::ReferenceData], move |_| {
+            let weak = weak.clone();
+            async move {
+                let Some(shared) = weak.upgrade() else { return Ok(()) };
+                let fresh = RefData::load(&shared.store).await.map_err(|e| e.to_string())?;
+                tracing::info!(version = fresh.version, "reloaded reference data");
+                Kit(shared).set_refs(fresh);
+                Ok(())
+            }
+        });
+        kit
     }
     /// The reference data in force; cheap (an `Arc` clone).
     pub fn refs(&self) -> Arc<RefData> {
@@ -171,29 +230,11 @@ impl Kit {
         self.refs_stamp.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// One round of catching up with other nodes' changes to what the kit holds: the company
-    /// index from the change log, the reference data when an operator imported a new version.
-    pub async fn poll(&self) {
-        if let Err(e) = self.companies.poll(&self.store).await {
-            tracing::warn!(error = %e, "company index refresh failed; retrying");
-        }
-        match store::reference::version(&self.store).await {
-            Ok(v) if v != self.refs().version => match RefData::load(&self.store).await {
-                Ok(fresh) => {
-                    tracing::info!(version = v, "reloaded reference data");
-                    self.set_refs(fresh);
-                }
-                Err(e) => tracing::warn!(error = %e, "reference data reload failed; retrying"),
-            },
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "reference version check failed; retrying"),
-        }
-    }
-
-    /// The kit's background work: (unless another node does it) sending queued e-mail, and
-    /// housekeeping of expired sessions and old sign-in attempts (idempotent, so every node may
-    /// run it). Catching up with changes is the composer's loop, which calls [`Kit::poll`].
+    /// The kit's background work: following the change log (every room's copies), sending
+    /// queued e-mail (unless another node does it), and housekeeping of expired sessions and old
+    /// sign-in attempts (idempotent, so every node may run it).
     pub fn start_background(&self, mail_worker: bool) {
+        tokio::spawn(self.changes.clone().run(self.store.clone()));
         if mail_worker {
             tokio::spawn(mail::worker(self.clone()));
         }

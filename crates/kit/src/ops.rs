@@ -32,9 +32,11 @@ async fn metrics(State(state): State<Kit>) -> impl IntoResponse {
     let db = &state.store.db;
     let pending = store::jobs::count_by_status(db, "pending").await.unwrap_or(-1);
     let dead = store::jobs::count_by_status(db, "dead").await.unwrap_or(-1);
-    let body = state.metrics.render(&[
+    let mut body = state.metrics.render(&[
         ("globaldesk_jobs_pending", "Outbox jobs waiting to run.", pending),
         ("globaldesk_jobs_dead", "Outbox jobs that gave up after all retries.", dead),
     ]);
+    state.registry.render(&mut body);
+    state.changes.render(&mut body);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -14,15 +14,17 @@
 
 use crate::error::{PageError, PageErrorKind};
 use crate::i18n::Lang;
+use crate::lru::Lru;
+use crate::registry::{Bound, CacheSpec, Registry};
 use crate::session::Ctx;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body::Frame;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use time::Date;
 
 /// Stands for the reader's form token in a kept page.
@@ -79,31 +81,42 @@ pub fn fold(parts: &[u64]) -> u64 {
 type Pieces = Arc<[Bytes]>;
 
 pub struct PageCache {
-    pages: Mutex<HashMap<PageKey, Pieces>>,
-    /// Hashes of keys asked for once and not kept yet.
-    asked: Mutex<HashSet<u64>>,
-    /// When this many pages are kept, the cache starts over: simpler than tracking use, and a
-    /// refill costs one render per page that is still being read.
-    max: usize,
+    /// Kept pages; when full, the least recently read leaves.
+    pages: Lru<PageKey, Pieces>,
+    /// Hashes of keys asked for once and not kept yet (ten times as many as pages kept).
+    asked: Lru<u64, ()>,
 }
 
 impl PageCache {
-    pub fn new(max: usize) -> PageCache {
-        PageCache { pages: Mutex::new(HashMap::new()), asked: Mutex::new(HashSet::new()), max }
+    pub fn new(max: usize, registry: &Registry) -> PageCache {
+        let pages = registry.declare(CacheSpec {
+            name: "pages",
+            room: "kit",
+            keyed_by: "page kind, data stamp, reader, language, day and address",
+            bound: Bound::Entries(max),
+            // A kept page is never made stale by a topic: its key names the stamps of the data
+            // it was made from (which follow their own topics), so new data means a new key.
+            topics: &[],
+        });
+        let asked = registry.declare(CacheSpec {
+            name: "pages_asked_once",
+            room: "kit",
+            keyed_by: "hash of a page key asked for once",
+            bound: Bound::Entries(max * 10),
+            topics: &[],
+        });
+        PageCache { pages: Lru::new(max, pages), asked: Lru::new(max * 10, asked) }
     }
 
     /// Whether `key` was asked for before (and so is worth keeping); remembers it otherwise.
     fn asked_before(&self, key: &PageKey) -> bool {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut h);
-        let mut asked = crate::util::lock(&self.asked);
-        if asked.remove(&h.finish()) {
+        let h = h.finish();
+        if self.asked.remove(&h).is_some() {
             return true;
         }
-        if asked.len() >= self.max * 10 {
-            asked.clear();
-        }
-        asked.insert(h.finish());
+        self.asked.put(h, ());
         false
     }
 
@@ -142,22 +155,15 @@ impl PageCache {
     }
 
     fn get(&self, key: &PageKey) -> Option<Pieces> {
-        crate::util::lock(&self.pages).get(key).cloned()
+        self.pages.get(key)
     }
 
     fn keep(&self, key: PageKey, html: Pieces) {
-        let old = {
-            let mut pages = crate::util::lock(&self.pages);
-            let old = if pages.len() >= self.max { std::mem::take(&mut *pages) } else { HashMap::new() };
-            pages.insert(key, html);
-            old
-        };
-        // Freed after the lock is let go: a thousand pages take a while, and others wait on it.
-        drop(old);
+        self.pages.put(key, html);
     }
 
     pub fn len(&self) -> usize {
-        crate::util::lock(&self.pages).len()
+        self.pages.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -237,7 +243,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_kept_page_gets_each_readers_token_and_a_new_stamp_renders_again() {
-        let cache = PageCache::new(10);
+        let cache = PageCache::new(10, &Registry::default());
         let renders = std::sync::atomic::AtomicUsize::new(0);
         let render = |c: Ctx| {
             renders.fetch_add(1, Ordering::SeqCst);
@@ -259,8 +265,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn failures_are_not_kept_and_the_cache_starts_over_when_full() {
-        let cache = PageCache::new(2);
+    async fn failures_are_not_kept_and_a_full_cache_lets_the_least_recent_page_go() {
+        let cache = PageCache::new(2, &Registry::default());
         let c = ctx("t");
         // Each asked for twice: the second request is the one that would keep a page.
         for _ in 0..2 {
@@ -285,7 +291,10 @@ mod tests {
                 cache.serve(&c, PageKey::new("t", d, &c), |_| async { Ok(Html("yes").into_response()) }).await.unwrap();
             }
         }
-        assert_eq!(cache.len(), 1, "the third page found the cache full and started it over");
+        assert_eq!(cache.len(), 2, "the third page found the cache full: one page left, not all");
+        assert!(cache.kept(&c, &PageKey::new("t", 1, &c)).is_none(), "the least recently read page left");
+        assert!(cache.kept(&c, &PageKey::new("t", 2, &c)).is_some());
+        assert!(cache.kept(&c, &PageKey::new("t", 3, &c)).is_some());
         assert_ne!(fresh_stamp(), fresh_stamp());
     }
 

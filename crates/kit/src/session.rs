@@ -25,38 +25,45 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = 5 * domain::upload::MAX_BYTES + 1024 * 1024;
 
 /// How long a node trusts a session it looked up. A sign-out or a deactivation on another node
-/// takes effect here within this time; in exchange a busy page costs no session query.
+/// takes effect here within this time; in exchange a busy page costs no session query. This is
+/// the one cache that follows a clock rather than the change log: whether someone is still
+/// signed in must not depend on every path that ends a session remembering to publish it.
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+/// Sessions kept per node; beyond it the least recently used leaves.
 const CACHE_MAX: usize = 50_000;
 
+type Entry = (std::time::Instant, User, String);
+
 /// Recently seen sessions, keyed by the cookie secret.
-#[derive(Default)]
 pub struct SessionCache {
-    map: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, User, String)>>,
+    map: crate::lru::Lru<String, Entry>,
 }
 
 impl SessionCache {
+    pub fn new(registry: &crate::registry::Registry) -> SessionCache {
+        use crate::registry::{Bound, CacheSpec};
+        let stats = registry.declare(CacheSpec {
+            name: "sessions",
+            room: "kit",
+            keyed_by: "session cookie (trusted for one second)",
+            bound: Bound::Entries(CACHE_MAX),
+            topics: &[],
+        });
+        SessionCache { map: crate::lru::Lru::new(CACHE_MAX, stats) }
+    }
     fn get(&self, secret: &str) -> Option<(User, String)> {
-        let map = crate::util::lock(&self.map);
-        map.get(secret).filter(|(at, _, _)| at.elapsed() < CACHE_TTL).map(|(_, u, c)| (u.clone(), c.clone()))
+        self.map.get_if(&secret.to_string(), |(at, _, _)| at.elapsed() < CACHE_TTL).map(|(_, u, c)| (u, c))
     }
     fn put(&self, secret: &str, user: &User, csrf: &str) {
-        let mut map = crate::util::lock(&self.map);
-        if map.len() >= CACHE_MAX {
-            map.retain(|_, (at, _, _)| at.elapsed() < CACHE_TTL);
-            if map.len() >= CACHE_MAX {
-                map.clear();
-            }
-        }
-        map.insert(secret.to_string(), (std::time::Instant::now(), user.clone(), csrf.to_string()));
+        self.map.put(secret.to_string(), (std::time::Instant::now(), user.clone(), csrf.to_string()));
     }
     /// Forgets every session of a user whose record changed (a company joined, a role).
     pub fn forget_user(&self, user_id: i64) {
-        crate::util::lock(&self.map).retain(|_, (_, u, _)| u.id != user_id);
+        self.map.retain(|_, (_, u, _)| u.id != user_id);
     }
     /// Forgets a session at once on this node (sign-out, language change).
     pub fn forget(&self, secret: &str) {
-        crate::util::lock(&self.map).remove(secret);
+        self.map.remove(&secret.to_string());
     }
 }
 

@@ -2,22 +2,22 @@
 //! country, product, category and text in Korean or English. Staff draft entries from resolved
 //! cases; an administrator who did not write the entry approves it.
 
-use kit::util::{country_label, country_options};
-use kit::layout::{Field, Page, render};
-use desk::DeskState;
 use crate::service::{self, KbForm};
-use desk::service::CaseError;
-use kit::error::PageError;
-use kit::i18n::Tr;
-use kit::page_cache::{PageKey, fold};
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use desk::DeskState;
+use desk::service::CaseError;
 use domain::case::CaseCategory;
 use domain::{FieldErrors, Role};
+use kit::error::PageError;
+use kit::i18n::Tr;
+use kit::layout::{Field, Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::Ctx;
+use kit::util::{country_label, country_options};
 use serde::Deserialize;
 use store::kb::Entry;
 

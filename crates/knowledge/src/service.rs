@@ -2,12 +2,14 @@
 //! second person. The rules of access to the case come from the desk's service.
 
 use desk::DeskState;
-use desk::service::{CaseError, ReportForm, Result, TEXT_MAX, TITLE_MAX, Viewer, access, after_change, check_note, event, validate_report, viewer};
+use desk::service::{
+    CaseError, ReportForm, Result, TEXT_MAX, TITLE_MAX, Viewer, access, after_change, check_note, event, validate_report, viewer,
+};
 use domain::case::CaseStatus;
-use store::cases;
 use domain::{FieldError, FieldErrors, Role};
-use store::users::User;
 use store::TransactionTrait;
+use store::cases;
+use store::users::User;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct KbForm {

@@ -2,24 +2,23 @@
 //! with their computed schedule, step updates, and the plan as an iCalendar file. Same rules as
 //! the pages (`plan_svc`), refusals as problem documents in the caller's language.
 
-use kit::api::{ApiJson, ApiUser};
 use crate::NavState;
-use kit::error::{ApiError, ApiErrorKind, Problem};
-use kit::i18n::{Lang, Tr};
 use crate::service::{self, NewPlanForm, PlanData, PlanError, StepForm};
-use kit::today;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::FieldErrors;
+use kit::api::{ApiJson, ApiUser};
+use kit::error::{ApiError, ApiErrorKind, Problem};
+use kit::i18n::{Lang, Tr};
+use kit::today;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-
     paths(list_playbooks, get_playbook, list_plans, create_plan, get_plan, update_step, plan_calendar),
     components(schemas(
         PlaybookSummary,

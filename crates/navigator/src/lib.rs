@@ -28,16 +28,26 @@ pub struct NavShared {
 }
 
 impl NavState {
+    /// The navigator beside `desk`: declares its node-local state and follows the change log.
     pub fn new(desk: DeskState) -> NavState {
-        NavState(std::sync::Arc::new(NavShared { kit: desk.kit.clone(), nav: service::NavRuntime::default(), desk }))
+        let nav = service::NavRuntime::new(&desk.kit.registry);
+        let state = NavState(std::sync::Arc::new(NavShared { kit: desk.kit.clone(), nav, desk }));
+        // Held weakly: the feed belongs to the kit, which this state holds.
+        let weak = std::sync::Arc::downgrade(&state.0);
+        state.kit.changes.subscribe("navigator", service::TOPICS, move |batch| {
+            let weak = weak.clone();
+            async move {
+                match weak.upgrade() {
+                    Some(shared) => service::apply(&NavState(shared), &batch).await,
+                    None => Ok(()),
+                }
+            }
+        });
+        state
     }
 }
 
 /// The navigator's pages: guides, plans, playbook versions.
 pub fn pages(state: NavState) -> axum::Router {
-    axum::Router::new()
-        .merge(pages::guides::router())
-        .merge(pages::plans::router())
-        .merge(pages::playbooks::router())
-        .with_state(state)
+    axum::Router::new().merge(pages::guides::router()).merge(pages::plans::router()).merge(pages::playbooks::router()).with_state(state)
 }

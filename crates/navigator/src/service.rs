@@ -12,13 +12,15 @@
 
 use crate::NavState;
 use desk::service::Upload;
-use kit::i18n::{Lang, Tr};
-use kit::today;
 use domain::playbook::{self, ActualDates, Playbook, PlaybookError, Schedule, StepChange};
 use domain::{FieldError, FieldErrors, Role};
+use kit::i18n::{Lang, Tr};
+use kit::today;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+
+use kit::lru::Lru;
+use std::sync::{Arc, RwLock};
+use store::changes::{Change, Topic};
 use store::plans::{self, Plan, PlanStep};
 use store::playbooks::{self, VersionRow};
 use store::users::User;
@@ -174,18 +176,49 @@ impl PlanData {
 }
 
 /// A node's navigator state (see the module comment).
-#[derive(Default)]
 pub struct NavRuntime {
     catalog: RwLock<Option<Arc<NavCatalog>>>,
-    plans: Mutex<HashMap<i64, Arc<PlanData>>>,
+    plans: Lru<i64, Arc<PlanData>>,
     /// Playbook versions that plans follow, by (playbook, version); published versions never
     /// change, so these never go stale.
-    bodies: Mutex<HashMap<(i64, i64), Arc<Playbook>>>,
-    last_change: AtomicI64,
+    bodies: Lru<(i64, i64), Arc<Playbook>>,
 }
 
-/// Plans kept per node before the cache starts over (a plan page is ~10 kB in memory).
+/// Plans kept per node; beyond it the least recently read leaves (a plan is ~10 kB in memory).
 const PLAN_CACHE_MAX: usize = 20_000;
+/// Playbook versions kept per node (a handful per country; the bound is a safety net).
+const BODIES_MAX: usize = 1_000;
+
+/// The topics the navigator keeps copies of.
+pub const TOPICS: &[Topic] = &[Topic::Plan, Topic::Playbook];
+
+impl NavRuntime {
+    pub fn new(registry: &kit::registry::Registry) -> NavRuntime {
+        use kit::registry::{Bound, CacheSpec};
+        registry.declare(CacheSpec {
+            name: "published_playbooks",
+            room: "navigator",
+            keyed_by: "-",
+            bound: Bound::Whole,
+            topics: &[Topic::Playbook],
+        });
+        let plans = registry.declare(CacheSpec {
+            name: "plans",
+            room: "navigator",
+            keyed_by: "plan id",
+            bound: Bound::Entries(PLAN_CACHE_MAX),
+            topics: &[Topic::Plan, Topic::Playbook],
+        });
+        let bodies = registry.declare(CacheSpec {
+            name: "playbook_versions",
+            room: "navigator",
+            keyed_by: "playbook id and version (published versions never change)",
+            bound: Bound::Entries(BODIES_MAX),
+            topics: &[],
+        });
+        NavRuntime { catalog: RwLock::default(), plans: Lru::new(PLAN_CACHE_MAX, plans), bodies: Lru::new(BODIES_MAX, bodies) }
+    }
+}
 
 pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -230,50 +263,29 @@ async fn reload_catalog(state: &NavState) -> Result<()> {
     Ok(())
 }
 
-/// One round of a node's navigator housekeeping: playbooks published on any node are reloaded,
-/// and plans changed on any node leave the cache.
-pub async fn poll(state: &NavState) {
-    let db = &state.store.db;
-    let loaded = kit::util::read(&state.nav.catalog).as_ref().map(|c| c.stamp.clone());
-    if let Some(stamp) = loaded {
-        match playbooks::stamp(db).await {
-            Ok(s) if s != stamp => {
-                if let Err(e) = reload_catalog(state).await {
-                    tracing::warn!(error = ?e, "playbook reload failed; retrying");
-                }
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "playbook stamp check failed; retrying"),
+/// Applies a batch of changes from the log (see `kit::changes`): a publication reloads the
+/// playbooks and lets every plan be read again (plans moved to the new version); a changed
+/// plan leaves the cache.
+pub async fn apply(state: &NavState, batch: &[Change]) -> std::result::Result<(), String> {
+    if batch.iter().any(|c| c.topic == Some(Topic::Playbook)) {
+        if kit::util::read(&state.nav.catalog).is_some() {
+            reload_catalog(state).await.map_err(|e| format!("{e:?}"))?;
         }
+        state.nav.plans.clear();
     }
-    let since = state.nav.last_change.load(Ordering::SeqCst);
-    if since == 0 {
-        // First round: nothing is cached yet, so only the position in the log matters.
-        if let Ok(n) = store::cases::last_change(db).await {
-            state.nav.last_change.fetch_max(n, Ordering::SeqCst);
-        }
-        return;
+    for c in batch.iter().filter(|c| c.topic == Some(Topic::Plan)) {
+        forget_plan(state, c.ref_id);
     }
-    match store::cases::changes_since(db, since).await {
-        Ok(changes) => {
-            for c in changes.iter().filter(|c| c.kind == "plan") {
-                forget_plan(state, c.ref_id);
-            }
-            if let Some(last) = changes.iter().map(|c| c.id).max() {
-                state.nav.last_change.fetch_max(last, Ordering::SeqCst);
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "plan change check failed; retrying"),
-    }
+    Ok(())
 }
 
 fn forget_plan(state: &NavState, id: i64) {
-    kit::util::lock(&state.nav.plans).remove(&id);
+    state.nav.plans.remove(&id);
 }
 
 async fn version_body(state: &NavState, playbook_id: i64, version: i64) -> Result<Arc<Playbook>> {
-    if let Some(b) = kit::util::lock(&state.nav.bodies).get(&(playbook_id, version)) {
-        return Ok(b.clone());
+    if let Some(b) = state.nav.bodies.get(&(playbook_id, version)) {
+        return Ok(b);
     }
     let v = playbooks::version(&state.store.db, playbook_id, version).await?.ok_or(PlanError::NotFound)?;
     let pb = Arc::new(parse_body(&v.body).map_err(|e| {
@@ -281,14 +293,14 @@ async fn version_body(state: &NavState, playbook_id: i64, version: i64) -> Resul
         PlanError::Internal
     })?);
     if v.status == "published" || v.status == "superseded" {
-        kit::util::lock(&state.nav.bodies).insert((playbook_id, version), pb.clone());
+        state.nav.bodies.put((playbook_id, version), pb.clone());
     }
     Ok(pb)
 }
 
 async fn load_plan(state: &NavState, id: i64) -> Result<Arc<PlanData>> {
-    if let Some(p) = kit::util::lock(&state.nav.plans).get(&id) {
-        return Ok(p.clone());
+    if let Some(p) = state.nav.plans.get(&id) {
+        return Ok(p);
     }
     let db = &state.store.db;
     let plan = plans::get(db, id).await?.ok_or(PlanError::NotFound)?;
@@ -303,11 +315,7 @@ async fn load_plan(state: &NavState, id: i64) -> Result<Arc<PlanData>> {
         pb,
         stamp: kit::page_cache::fresh_stamp(),
     });
-    let mut cache = kit::util::lock(&state.nav.plans);
-    if cache.len() >= PLAN_CACHE_MAX {
-        cache.clear();
-    }
-    cache.insert(id, data.clone());
+    state.nav.plans.put(id, data.clone());
     Ok(data)
 }
 
@@ -639,7 +647,7 @@ pub async fn add_note(state: &NavState, user: &User, id: i64, key: &str, body: &
     }
     let tx = state.store.db.begin().await?;
     plans::add_note(&tx, id, key, user.id, body).await?;
-    store::cases::record_change(&tx, "plan", id).await?;
+    store::changes::publish(&tx, store::changes::Topic::Plan, id).await?;
     tx.commit().await?;
     forget_plan(state, id);
     Ok(())
@@ -670,7 +678,7 @@ pub async fn upload(state: &NavState, user: &User, id: i64, key: &str, files: Ve
         )
         .await?;
     }
-    store::cases::record_change(&tx, "plan", id).await?;
+    store::changes::publish(&tx, store::changes::Topic::Plan, id).await?;
     store::audit::record(&tx, Some(user.id), &user.email, "plan.upload", &format!("plan:{id}"), "", key).await?;
     tx.commit().await?;
     forget_plan(state, id);
@@ -747,7 +755,7 @@ pub async fn open_case(state: &NavState, user: &User, id: i64, key: &str, lang: 
     let tx = state.store.db.begin().await?;
     plans::set_case(&tx, id, key, case_id).await?;
     plans::add_note(&tx, id, key, user.id, &t.ta("plan-note-case-opened", &case_id.to_string())).await?;
-    store::cases::record_change(&tx, "plan", id).await?;
+    store::changes::publish(&tx, store::changes::Topic::Plan, id).await?;
     tx.commit().await?;
     forget_plan(state, id);
     Ok(case_id)
@@ -945,9 +953,9 @@ pub async fn publish(state: &NavState, user: &User, vid: i64, row_version: i64) 
     }
     audit_version(&tx, user, "playbook.publish", &v).await?;
     tx.commit().await?;
-    // This node sees the publication at once; the others on their next poll.
+    // This node sees the publication at once; the others with their next round of changes.
     reload_catalog(state).await?;
-    kit::util::lock(&state.nav.plans).clear();
+    state.nav.plans.clear();
     Ok(told)
 }
 

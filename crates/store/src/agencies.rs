@@ -1,5 +1,6 @@
 //! Agencies: the public bodies and partners that work on GlobalDesk.
 
+use crate::changes::Topic;
 use crate::{Result, StoreError, all, insert_id, one};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub async fn create(c: &impl ConnectionTrait, code: &str, name_ko: &str, name_en
     .await
     .map_err(StoreError::unique("agency code"))?;
     // Nodes keep the agency list; this tells them to read it again.
-    crate::cases::record_change(c, crate::users::STAFF_CHANGE, id).await?;
+    crate::changes::publish(c, Topic::Staff, id).await?;
     Ok(id)
 }
 

@@ -3,6 +3,7 @@
 //! `domain::case`; this module only reads and writes, and refuses a stale version instead of
 //! overwriting another officer's change.
 
+use crate::changes::Topic;
 use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -82,7 +83,7 @@ pub async fn insert(c: &impl ConnectionTrait, company_id: i64, user_id: i64, f: 
     )
     .await?;
     set_products(c, id, &f.hs_codes).await?;
-    record_change(c, "case", id).await?;
+    crate::changes::publish(c, Topic::Case, id).await?;
     Ok(id)
 }
 
@@ -109,7 +110,7 @@ pub async fn update_draft(c: &impl ConnectionTrait, id: i64, expected_version: i
         return Err(StoreError::StaleVersion);
     }
     set_products(c, id, &f.hs_codes).await?;
-    record_change(c, "case", id).await?;
+    crate::changes::publish(c, Topic::Case, id).await?;
     Ok(())
 }
 
@@ -168,7 +169,7 @@ pub async fn save_state(c: &impl ConnectionTrait, k: &Case) -> Result<()> {
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "case", k.id).await?;
+    crate::changes::publish(c, Topic::Case, k.id).await?;
     Ok(())
 }
 
@@ -176,7 +177,7 @@ pub async fn save_state(c: &impl ConnectionTrait, k: &Case) -> Result<()> {
 /// that concurrent editors notice and the search index refreshes.
 pub async fn touch(c: &impl ConnectionTrait, id: i64) -> Result<()> {
     exec(c, "UPDATE cases SET version = version + 1, updated_at = $1 WHERE id = $2", vec![now_iso().into(), id.into()]).await?;
-    record_change(c, "case", id).await
+    crate::changes::publish(c, Topic::Case, id).await
 }
 
 // ---- timeline -------------------------------------------------------------------------------
@@ -638,35 +639,6 @@ pub async fn agency_counts(c: &impl ConnectionTrait, agency_id: i64, today: &str
     Ok([n.open, n.unassigned, n.overdue, n.waiting, r.map(|r| r.n).unwrap_or(0)])
 }
 
-// ---- change log (search index freshness) ----------------------------------------------------
-
-pub async fn record_change(c: &impl ConnectionTrait, kind: &str, ref_id: i64) -> Result<()> {
-    exec(c, "INSERT INTO case_changes (kind, ref_id, at) VALUES ($1, $2, $3)", vec![kind.into(), ref_id.into(), now_iso().into()]).await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, FromQueryResult)]
-pub struct Change {
-    pub id: i64,
-    pub kind: String,
-    pub ref_id: i64,
-}
-
-/// Changes after `since`, oldest first, at most 5,000 (the rest come on the next call).
-pub async fn changes_since(c: &impl ConnectionTrait, since: i64) -> Result<Vec<Change>> {
-    Ok(all(
-        c,
-        "SELECT id, kind, ref_id FROM (SELECT id, kind, ref_id FROM case_changes WHERE id > $1 ORDER BY id LIMIT 5000) x ORDER BY id",
-        vec![since.into()],
-    )
-    .await?)
-}
-
-pub async fn last_change(c: &impl ConnectionTrait) -> Result<i64> {
-    let n: Option<Count> = one(c, "SELECT COALESCE(MAX(id), 0) AS n FROM case_changes", vec![]).await?;
-    Ok(n.map(|n| n.n).unwrap_or(0))
-}
-
 /// Everything the search index holds for cases, in id order, a batch at a time.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct SearchRow {
@@ -791,7 +763,6 @@ pub async fn referral_links(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Re
         .await?)
 }
 
-
 // ---- a case page's details, for many cases at once ------------------------------------------
 
 /// Which cases a bulk read covers: an id range (a node loading everything in steps) or a list
@@ -799,7 +770,10 @@ pub async fn referral_links(c: &impl ConnectionTrait, ids: Option<&[i64]>) -> Re
 #[derive(Debug, Clone, Copy)]
 pub enum CaseSet<'a> {
     /// Ids in `(after, upto]`.
-    Range { after: i64, upto: i64 },
+    Range {
+        after: i64,
+        upto: i64,
+    },
     Ids(&'a [i64]),
 }
 

@@ -87,6 +87,7 @@ pub async fn create(c: &impl ConnectionTrait, p: &CompanyProfile, d: &Facts, act
     .map_err(StoreError::unique("brn"))?;
     write_lists(c, id, p).await?;
     record_change(c, id, actor, "created", None, Some(p.brn.formatted())).await?;
+    crate::changes::publish(c, crate::changes::Topic::Company, id).await?;
     Ok(id)
 }
 
@@ -195,6 +196,7 @@ pub async fn update(
     for (field, a, b) in &changes {
         record_change(c, id, actor, field, a.clone(), b.clone()).await?;
     }
+    crate::changes::publish(c, crate::changes::Topic::Company, id).await?;
     Ok(changes.len())
 }
 
@@ -251,7 +253,8 @@ pub async fn set_consent(
         vec![v.clone().into(), at.into(), id.into()],
     )
     .await?;
-    record_change(c, id, actor, "consent", None, Some(if granted { terms_version.to_string() } else { "withdrawn".into() })).await
+    record_change(c, id, actor, "consent", None, Some(if granted { terms_version.to_string() } else { "withdrawn".into() })).await?;
+    crate::changes::publish(c, crate::changes::Topic::Company, id).await
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]

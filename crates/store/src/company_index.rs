@@ -2,9 +2,10 @@
 //! database.
 //!
 //! The database stays the truth. The index is loaded at start and kept fresh two ways: the node
-//! that saves a company refreshes it at once (read-your-writes), and every node polls the
-//! `company_changes` log (one row per create, update or consent decision) so changes made by
-//! other nodes or by `globaldesk import` arrive within the poll interval.
+//! that saves a company refreshes it at once (read-your-writes), and every node re-reads the
+//! companies the change log names (`changes::Topic::Company`, published in the same transaction
+//! as each create, update or consent decision), so changes made by other nodes or by
+//! `globaldesk import` arrive with the next round of the node's change feed.
 //!
 //! Searching: each filter value has a posting list (sorted slot numbers). A query walks the
 //! shortest list that applies; single-valued filters (consent, region, stage, industry) are
@@ -14,7 +15,7 @@
 //! companies match, from walking the precomputed sort order.
 
 use crate::companies::{Company, CompanyRow, Filter, Sort};
-use crate::{Result, Store, all, one};
+use crate::{Result, Store, all};
 use sea_orm::FromQueryResult;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -48,8 +49,6 @@ struct Inner {
     slot_of: HashMap<i64, Slot>,
     brn: HashMap<String, Slot>,
     lists: HashMap<Key, Vec<Slot>>,
-    /// The last `company_changes.id` seen.
-    last_change: i64,
     /// For every sort order (by `Sort::ALL`): each company's position (`ranks`) and the slots
     /// in that order (`orders`), so that ordering a page compares integers or just walks.
     /// Dropped on every change and rebuilt by the next search.
@@ -230,12 +229,6 @@ impl CompanyIndex {
     /// Reads every company (three queries, whatever the number of companies).
     pub async fn load(store: &Store) -> Result<CompanyIndex> {
         let db = &store.db;
-        #[derive(FromQueryResult)]
-        struct Max {
-            n: Option<i64>,
-        }
-        // Take the change mark first: a change racing with the load is then replayed, not lost.
-        let mark: Option<Max> = one(db, "SELECT MAX(id) AS n FROM company_changes", vec![]).await?;
         let rows: Vec<CompanyRow> = all(db, &format!("SELECT {} FROM companies c ORDER BY c.id", crate::companies::COLS), vec![]).await?;
         let codes: Vec<Code> = all(
             db,
@@ -252,7 +245,7 @@ impl CompanyIndex {
                 _ => e.2.push(c.code),
             }
         }
-        let mut inner = Inner { last_change: mark.and_then(|m| m.n).unwrap_or(0), ..Default::default() };
+        let mut inner = Inner::default();
         for row in rows {
             let (products, export_countries, target_countries) = by_company.remove(&row.id).unwrap_or_default();
             inner.put(Company { row, products, export_countries, target_countries });
@@ -273,37 +266,6 @@ impl CompanyIndex {
             inner.put(c);
         }
         Ok(())
-    }
-
-    /// Applies changes logged since the last poll (by any node or tool); returns how many
-    /// companies were refreshed.
-    pub async fn poll(&self, store: &Store) -> Result<usize> {
-        let since = crate::sync::read(&self.inner).last_change;
-        #[derive(FromQueryResult)]
-        struct Changed {
-            company_id: i64,
-            last: i64,
-        }
-        // The inner `ORDER BY id LIMIT` keeps the plan an index range scan: with a bare
-        // `id > $1`, PostgreSQL's generic plan for the prepared statement guessed a large share
-        // of the table and read all of it twice a second. Changes beyond the limit arrive on
-        // the next poll.
-        let changed: Vec<Changed> = all(
-            &store.db,
-            "SELECT company_id, MAX(id) AS last FROM (SELECT company_id, id FROM company_changes WHERE id > $1 ORDER BY id LIMIT 5000) c \
-             GROUP BY company_id",
-            vec![since.into()],
-        )
-        .await?;
-        if changed.is_empty() {
-            return Ok(0);
-        }
-        let ids: Vec<i64> = changed.iter().map(|c| c.company_id).collect();
-        self.refresh_ids(store, &ids).await?;
-        let last = changed.iter().map(|c| c.last).max().unwrap_or(since);
-        let mut inner = crate::sync::write(&self.inner);
-        inner.last_change = inner.last_change.max(last);
-        Ok(ids.len())
     }
 
     pub fn get(&self, id: i64) -> Option<Arc<Company>> {

@@ -36,6 +36,8 @@ pub async fn add_routing_rule(
     hs_prefix: Option<&str>,
     agency_id: i64,
 ) -> Result<i64> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     Ok(insert_id(
         c,
         "INSERT INTO routing_rules (position, category, country, hs_prefix, agency_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -52,6 +54,8 @@ pub async fn add_routing_rule(
 }
 
 pub async fn delete_routing_rule(c: &impl ConnectionTrait, id: i64) -> Result<()> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     if exec(c, "DELETE FROM routing_rules WHERE id = $1", vec![id.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
@@ -84,6 +88,8 @@ pub async fn set_sla_target(
     first_response_days: i64,
     resolution_days: i64,
 ) -> Result<()> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     // `IS NOT DISTINCT FROM` is spelled differently by the engines; compare through COALESCE.
     exec(
         c,
@@ -101,6 +107,8 @@ pub async fn set_sla_target(
 }
 
 pub async fn delete_sla_target(c: &impl ConnectionTrait, id: i64) -> Result<()> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     if exec(c, "DELETE FROM sla_targets WHERE id = $1", vec![id.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
@@ -119,6 +127,8 @@ pub async fn holidays(c: &impl ConnectionTrait) -> Result<Vec<Holiday>> {
 }
 
 pub async fn add_holiday(c: &impl ConnectionTrait, day: &str, name_ko: &str, name_en: &str) -> Result<()> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     exec(c, "INSERT INTO holidays (day, name_ko, name_en) VALUES ($1, $2, $3)", vec![day.into(), name_ko.into(), name_en.into()])
         .await
         .map_err(StoreError::unique("holiday"))?;
@@ -126,27 +136,12 @@ pub async fn add_holiday(c: &impl ConnectionTrait, day: &str, name_ko: &str, nam
 }
 
 pub async fn delete_holiday(c: &impl ConnectionTrait, day: &str) -> Result<()> {
+    // Nodes keep the configuration in memory; this tells them to read it again.
+    crate::changes::publish(c, crate::changes::Topic::DeskSettings, 0).await?;
     if exec(c, "DELETE FROM holidays WHERE day = $1", vec![day.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// A fingerprint of the desk configuration, so other nodes notice an administrator's edit.
-pub async fn config_stamp(c: &impl ConnectionTrait) -> Result<String> {
-    #[derive(FromQueryResult)]
-    struct S {
-        s: String,
-    }
-    let s: Option<S> = one(
-        c,
-        "SELECT CAST((SELECT COUNT(*) FROM holidays) AS TEXT) || ':' || COALESCE((SELECT MAX(day) FROM holidays), '') || ':' || \
-         CAST((SELECT COUNT(*) FROM routing_rules) AS TEXT) || ':' || CAST(COALESCE((SELECT MAX(id) FROM routing_rules), 0) AS TEXT) || ':' || \
-         CAST(COALESCE((SELECT SUM(first_response_days * 1000 + resolution_days + id) FROM sla_targets), 0) AS TEXT) AS s",
-        vec![],
-    )
-    .await?;
-    Ok(s.map(|s| s.s).unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]

@@ -2,6 +2,7 @@
 //! step of their plan. Listings carry their track record (completed engagements, average rating)
 //! computed from the consultations, so the number can never drift from what happened.
 
+use crate::changes::Topic;
 use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 use serde::Serialize;
@@ -339,7 +340,7 @@ pub async fn insert_consultation(c: &impl ConnectionTrait, n: &NewConsultation<'
         ],
     )
     .await?;
-    crate::cases::record_change(c, "plan", n.plan_id).await?;
+    crate::changes::publish(c, Topic::Plan, n.plan_id).await?;
     Ok(id)
 }
 

@@ -1,7 +1,7 @@
 //! The public knowledge base: summaries of resolved cases with the company and personal details
 //! removed. An officer drafts, another person approves, and only then does anyone see it.
 
-use crate::cases::record_change;
+use crate::changes::Topic;
 use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
@@ -75,7 +75,7 @@ pub async fn insert(
         ],
     )
     .await?;
-    record_change(c, "kb", id).await?;
+    crate::changes::publish(c, Topic::Summary, id).await?;
     if let Some(case_id) = case_id {
         crate::cases::touch(c, case_id).await?;
     }
@@ -119,7 +119,7 @@ pub async fn update(c: &impl ConnectionTrait, id: i64, expected_version: i64, f:
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "kb", id).await?;
+    crate::changes::publish(c, Topic::Summary, id).await?;
     touch_its_case(c, id).await
 }
 
@@ -147,7 +147,7 @@ pub async fn set_status(
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "kb", id).await?;
+    crate::changes::publish(c, Topic::Summary, id).await?;
     touch_its_case(c, id).await
 }
 

@@ -9,6 +9,7 @@ pub mod agencies;
 pub mod applications;
 pub mod audit;
 pub mod cases;
+pub mod changes;
 pub mod companies;
 pub mod company_index;
 pub mod desk;

@@ -5,7 +5,7 @@
 //! Every write records a `plan` change in the shared change log so that other nodes drop their
 //! cached copy of the plan.
 
-use crate::cases::record_change;
+use crate::changes::Topic;
 use crate::{Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
@@ -116,7 +116,7 @@ pub async fn insert(c: &impl ConnectionTrait, p: &NewPlan<'_>, step_keys: &[&str
     .await
     .map_err(StoreError::unique("open plan"))?;
     add_steps(c, id, step_keys, p.created_by).await?;
-    record_change(c, "plan", id).await?;
+    crate::changes::publish(c, Topic::Plan, id).await?;
     Ok(id)
 }
 
@@ -161,7 +161,7 @@ pub async fn lock(c: &impl ConnectionTrait, plan_id: i64, expected: i64) -> Resu
     if n == 0 {
         return Err(StoreError::StaleVersion);
     }
-    record_change(c, "plan", plan_id).await
+    crate::changes::publish(c, Topic::Plan, plan_id).await
 }
 
 pub struct StepState<'a> {
@@ -316,7 +316,7 @@ pub async fn move_to_version(
         vec![plan.id.into(), plan.version.into(), to_version.into(), changes_json.into(), change_note.into(), now.into()],
     )
     .await?;
-    record_change(c, "plan", plan.id).await
+    crate::changes::publish(c, Topic::Plan, plan.id).await
 }
 
 pub async fn updates(c: &impl ConnectionTrait, plan_id: i64) -> Result<Vec<Update>> {
@@ -334,7 +334,7 @@ pub async fn mark_updates_seen(c: &impl ConnectionTrait, plan_id: i64) -> Result
     let n = exec(c, "UPDATE plan_updates SET seen_at = $1 WHERE plan_id = $2 AND seen_at IS NULL", vec![now_iso().into(), plan_id.into()])
         .await?;
     if n > 0 {
-        record_change(c, "plan", plan_id).await?;
+        crate::changes::publish(c, Topic::Plan, plan_id).await?;
     }
     Ok(n)
 }

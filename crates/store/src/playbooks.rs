@@ -3,7 +3,7 @@
 //! published, and publishing supersedes the version before. The body is the whole playbook as
 //! JSON (`domain::playbook::Playbook`); this module stores it and does not look inside.
 
-use crate::cases::record_change;
+use crate::changes::Topic;
 use crate::{Count, Result, StoreError, all, exec, insert_id, now_iso, one};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde::Serialize;
@@ -189,7 +189,7 @@ pub async fn publish(c: &impl ConnectionTrait, id: i64, row_version: i64, review
     )
     .await?;
     exec(c, "UPDATE playbooks SET published_version = $1 WHERE id = $2", vec![v.version.into(), v.playbook_id.into()]).await?;
-    record_change(c, "playbook", v.playbook_id).await
+    crate::changes::publish(c, Topic::Playbook, v.playbook_id).await
 }
 
 /// Changes whenever a version is published: nodes compare it to know when to reload.

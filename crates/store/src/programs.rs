@@ -244,7 +244,7 @@ pub async fn set_family_category(c: &impl ConnectionTrait, program_id: i64, fami
 
 async fn bump_catalog(c: &impl ConnectionTrait) -> Result<()> {
     exec(c, "UPDATE catalog_version SET version = version + 1 WHERE id = 1", vec![]).await?;
-    Ok(())
+    crate::changes::publish(c, crate::changes::Topic::Programs, 0).await
 }
 
 pub async fn catalog_version(c: &impl ConnectionTrait) -> Result<i64> {
@@ -357,12 +357,14 @@ pub async fn add_award(
     awarded_on: &str,
     application_id: Option<i64>,
 ) -> Result<i64> {
-    Ok(insert_id(
+    let id = insert_id(
         c,
         "INSERT INTO awards (company_id, program_id, family, category, awarded_on, application_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         vec![company_id.into(), p.id.into(), p.family.clone().into(), p.category.clone().into(), awarded_on.into(), application_id.into(), now_iso().into()],
     )
-    .await?)
+    .await?;
+    crate::changes::publish(c, crate::changes::Topic::CompanyFacts, company_id).await?;
+    Ok(id)
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]
@@ -445,7 +447,7 @@ pub async fn set_fact(c: &impl ConnectionTrait, company_id: i64, fact: &str, val
         )
         .await?;
     }
-    Ok(())
+    crate::changes::publish(c, crate::changes::Topic::CompanyFacts, company_id).await
 }
 
 #[derive(Debug, Clone, Serialize, FromQueryResult)]

@@ -284,6 +284,7 @@ pub async fn import(store: &Store, kind: &str, text: &str) -> Result<usize> {
     let tx = store.db.begin().await?;
     let n = upsert(&tx, table, cols, rows).await?;
     exec(&tx, "UPDATE reference_version SET version = version + 1 WHERE id = 1", vec![]).await?;
+    crate::changes::publish(&tx, crate::changes::Topic::ReferenceData, 0).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -321,10 +322,15 @@ pub async fn seed_builtin(store: &Store) -> Result<()> {
     if unnamed.map(|c| c.n).unwrap_or(0) > 1 {
         let tx = store.db.begin().await?;
         for r in rows(HS_CHAPTERS_KO_CSV)? {
-            exec(&tx, "UPDATE hs_codes SET name_ko = $1 WHERE code = $2 AND name_ko = ''", vec![col(&r, "name_ko")?.into(), col(&r, "chapter")?.into()])
-                .await?;
+            exec(
+                &tx,
+                "UPDATE hs_codes SET name_ko = $1 WHERE code = $2 AND name_ko = ''",
+                vec![col(&r, "name_ko")?.into(), col(&r, "chapter")?.into()],
+            )
+            .await?;
         }
         exec(&tx, "UPDATE reference_version SET version = version + 1 WHERE id = 1", vec![]).await?;
+        crate::changes::publish(&tx, crate::changes::Topic::ReferenceData, 0).await?;
         tx.commit().await?;
         tracing::info!("added Korean names to the HS chapters");
     }
@@ -526,7 +532,10 @@ mod tests {
         }
         assert_eq!(next, 98);
         assert!(text(&rows[2][4]).contains("미생물성"), "section III in its HS 2022 wording");
-        assert!(matches!(parse_kind("hs-sections", "section,first_chapter,last_chapter,name_en,name_ko\nI,1,5,x,y\n"), Err(StoreError::Invalid(_))));
+        assert!(matches!(
+            parse_kind("hs-sections", "section,first_chapter,last_chapter,name_en,name_ko\nI,1,5,x,y\n"),
+            Err(StoreError::Invalid(_))
+        ));
     }
 
     #[test]

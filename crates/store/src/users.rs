@@ -1,5 +1,6 @@
 //! Users, their sign-in state (failed attempts, lock-out) and company invitations.
 
+use crate::changes::Topic;
 use crate::{Count, Result, StoreError, all, exec, insert_id, iso, now_iso, one, token_hash};
 use domain::Role;
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -58,13 +59,10 @@ pub async fn create(c: &impl ConnectionTrait, u: NewUser<'_>) -> Result<i64> {
     .await
     .map_err(StoreError::unique("email"))?;
     if let Some(agency) = staff_of {
-        crate::cases::record_change(c, STAFF_CHANGE, agency).await?;
+        crate::changes::publish(c, Topic::Staff, agency).await?;
     }
     Ok(id)
 }
-
-/// The change-log kind for "an agency's staff changed" (nodes drop their cached staff lists).
-pub const STAFF_CHANGE: &str = "staff";
 
 pub async fn by_email(c: &impl ConnectionTrait, email: &str) -> Result<Option<User>> {
     Ok(one(c, &format!("SELECT {COLS} FROM users WHERE email = $1"), vec![email.into()]).await?)
@@ -114,7 +112,7 @@ pub async fn set_access(c: &impl ConnectionTrait, user_id: i64, role: domain::Ro
         vec![role.as_str().into(), agency_id.into(), active.into(), user_id.into()],
     )
     .await?;
-    crate::cases::record_change(c, STAFF_CHANGE, agency_id.unwrap_or(0)).await
+    crate::changes::publish(c, Topic::Staff, agency_id.unwrap_or(0)).await
 }
 
 pub async fn set_company(c: &impl ConnectionTrait, user_id: i64, company_id: i64) -> Result<()> {

@@ -1,11 +1,5 @@
 //! Signing up, in and out; e-mail confirmation; language; personal access tokens; invitations.
 
-use kit::layout::{Field, Page, render};
-use kit::Kit;
-use kit::auth;
-use kit::error::PageError;
-use kit::i18n::Lang;
-use kit::session::{self, Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -13,6 +7,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::{FieldError, FieldErrors, Role, text};
+use kit::Kit;
+use kit::auth;
+use kit::error::PageError;
+use kit::i18n::Lang;
+use kit::layout::{Field, Page, render};
+use kit::session::{self, Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use serde::Deserialize;
 use store::TransactionTrait;
 

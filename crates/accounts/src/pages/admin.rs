@@ -1,10 +1,5 @@
 //! Administration (users and roles, audit log) and the analyst's overview.
 
-use kit::layout::{Field, Page, render};
-use kit::Kit;
-use kit::auth;
-use kit::error::PageError;
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -12,6 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{FieldError, FieldErrors, Role, text};
+use kit::Kit;
+use kit::auth;
+use kit::error::PageError;
+use kit::layout::{Field, Page, render};
+use kit::session::Ctx;
 use serde::Deserialize;
 use store::users::User;
 
@@ -166,12 +166,7 @@ struct AccessForm {
 /// Changes an account's role, agency or whether it may sign in. An agency admin manages the
 /// staff of their own agency only; nobody changes their own account here (so an agency cannot
 /// lock itself out by accident). A changed account is signed out everywhere.
-async fn update_user(
-    State(state): State<Kit>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<AccessForm>,
-) -> Result<Response, PageError> {
+async fn update_user(State(state): State<Kit>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AccessForm>) -> Result<Response, PageError> {
     let me = admin(&ctx)?;
     let db = &state.store.db;
     let target = store::users::by_id(db, id).await?.ok_or_else(PageError::not_found)?;
@@ -295,4 +290,3 @@ async fn audit(State(state): State<Kit>, ctx: Ctx, Query(q): Query<AuditQuery>) 
     let entries = store::audit::list(&state.store.db, Some(q.action.as_str()), 100, (page - 1) * 100).await?;
     render(AuditTemplate { p: Page::new(&state, &ctx, "audit-title"), entries, action: q.action, page })
 }
-

@@ -1,20 +1,20 @@
 //! Programs for everyone: the consolidated catalog (public), a program with the reader's own
 //! result and its reasons, "programs for you", the company's extra facts and applications.
 
-use kit::layout::{Page, render};
 use crate::CatalogState;
-use kit::error::PageError;
 use crate::matching::{self, ExplainView, MatchRow, lang};
-use kit::page_cache::{PageKey, fold};
 use crate::service::{self, ApplyError};
-use kit::today;
-use kit::session::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Form;
 use domain::Role;
+use kit::error::PageError;
+use kit::layout::{Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::Ctx;
+use kit::today;
 use serde::Deserialize;
 use store::applications::{self, Side};
 use store::programs::{self, ProgramVersion};
@@ -662,4 +662,3 @@ async fn move_application(
         Err(e) => Ok(Redirect::to(&format!("/applications/{id}?error={}", apply_error_key(&e).0)).into_response()),
     }
 }
-

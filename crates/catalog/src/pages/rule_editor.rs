@@ -2,18 +2,18 @@
 //! many companies a rule admits now (with a sample and its reasons), compare with the
 //! published version, attach test cases, publish; and review applications.
 
-use kit::layout::{Field, Page, render};
 use crate::CatalogState;
-use kit::error::PageError;
 use crate::matching::{self, ExplainView, lang};
 use crate::service::{self, ProgramError, ProgramForm};
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::{FieldErrors, Role};
+use kit::error::PageError;
+use kit::layout::{Field, Page, render};
+use kit::session::Ctx;
 use serde::Deserialize;
 use store::programs::{self, ProgramVersion};
 use store::users::User;
@@ -399,7 +399,12 @@ struct TestForm {
     expect: String,
 }
 
-async fn add_test(State(state): State<CatalogState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TestForm>) -> Result<Response, PageError> {
+async fn add_test(
+    State(state): State<CatalogState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TestForm>,
+) -> Result<Response, PageError> {
     let user = staff(&ctx)?;
     program_for(&state, user, id).await?;
     let t = ctx.tr();
@@ -415,9 +420,7 @@ async fn add_test(State(state): State<CatalogState>, ctx: Ctx, Path(id): Path<i6
             }
             v["expect"] = serde_json::json!(f.expect);
             v["name"] = serde_json::json!(name);
-            rules::subject_from_json(&lang().catalog, &v, kit::today())
-                .map(|_| v)
-                .map_err(|e| matching::subject_error_text(&t, &e))
+            rules::subject_from_json(&lang().catalog, &v, kit::today()).map(|_| v).map_err(|e| matching::subject_error_text(&t, &e))
         });
     match parsed {
         Ok(case) if !name.is_empty() && name.chars().count() <= 200 => {

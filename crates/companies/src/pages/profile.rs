@@ -1,11 +1,6 @@
 //! The company member's side: the company profile, members and invitations.
 
-use kit::layout::{Field, Page, render};
-use kit::Kit;
-use kit::error::PageError;
-use kit::page_cache::{PageKey, fold};
 use crate::service::{self, SaveError};
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -13,13 +8,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{CompanyInput, FieldError, FieldErrors, Role, text};
+use kit::Kit;
+use kit::error::PageError;
+use kit::layout::{Field, Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::Ctx;
 use serde::Deserialize;
 use store::TransactionTrait;
 
 pub fn router() -> axum::Router<Kit> {
-    axum::Router::new()
-        .route("/company", get(profile_form).post(save_profile))
-        .route("/company/members", get(members).post(invite))
+    axum::Router::new().route("/company", get(profile_form).post(save_profile)).route("/company/members", get(members).post(invite))
 }
 
 pub fn member(ctx: &Ctx) -> Result<&store::users::User, PageError> {
@@ -225,13 +223,7 @@ struct MembersTemplate {
     invite_link: Option<String>,
 }
 
-async fn members_page(
-    state: &Kit,
-    ctx: &Ctx,
-    errs: &FieldErrors,
-    email: &str,
-    invite_link: Option<String>,
-) -> Result<Response, PageError> {
+async fn members_page(state: &Kit, ctx: &Ctx, errs: &FieldErrors, email: &str, invite_link: Option<String>) -> Result<Response, PageError> {
     let user = member(ctx)?;
     let company_id = user.company_id.ok_or_else(PageError::not_found)?;
     let p = Page::new(state, ctx, "members-title").with_flash(invite_link.as_ref().map(|_| "flash-invited"));

@@ -1,11 +1,11 @@
 //! Suggestions for code fields: HS codes and countries, by code or by a word in either language.
 
-use kit::Kit;
-use kit::session::Ctx;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use kit::Kit;
+use kit::session::Ctx;
 use serde::Deserialize;
 
 pub fn router() -> axum::Router<Kit> {

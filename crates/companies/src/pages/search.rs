@@ -1,16 +1,16 @@
 //! Agency staff: find companies, open one with its history, export the result.
 
-use kit::layout::{Page, render};
-use kit::Kit;
-use kit::error::PageError;
-use kit::page_cache::{PageKey, fold};
 use crate::service::{self, CompanyView};
-use kit::session::{Ctx, urlencode};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use domain::Role;
+use kit::Kit;
+use kit::error::PageError;
+use kit::layout::{Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::{Ctx, urlencode};
 use serde::Deserialize;
 use std::sync::Arc;
 use store::companies::{Company, Filter, Sort};

@@ -4,17 +4,10 @@
 //! knowledge base. The rules are in `case_svc`; this module turns forms into calls and results
 //! into pages.
 
-use kit::util::{country_label, country_options};
-use kit::layout::{Field, Page, render};
 use crate::DeskState;
 use crate::case_details::{self, Details, TimelineEvent};
-use crate::service::{self, CaseError, MessageKind, ReportForm, Rights, Upload, Viewer};
 use crate::runtime::{self, DeskConfig};
-use kit::error::PageError;
-use kit::i18n::Tr;
-use kit::page_cache::{PageKey, fold};
-use kit::today;
-use kit::session::Ctx;
+use crate::service::{self, CaseError, MessageKind, ReportForm, Rights, Upload, Viewer};
 use askama::Template;
 use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -24,6 +17,13 @@ use axum::routing::{get, post};
 use domain::case::{CaseActor, CaseCategory, CaseStatus, Priority, WaitingOn};
 use domain::sla::SlaState;
 use domain::{FieldErrors, Role};
+use kit::error::PageError;
+use kit::i18n::Tr;
+use kit::layout::{Field, Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::Ctx;
+use kit::today;
+use kit::util::{country_label, country_options};
 use serde::Deserialize;
 use std::sync::Arc;
 use store::cases::{self, Case};
@@ -544,7 +544,12 @@ fn event_text(t: &Tr, e: &TimelineEvent, agency_name: &dyn Fn(&str) -> String, u
     }
 }
 
-async fn detail(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> Result<Response, PageError> {
+async fn detail(
+    State(state): State<DeskState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, PageError> {
     let user = ctx.user()?;
     // Kept until the case changes (its version) or anything else on the desk does (a referral
     // decided, a summary approved, the calendar edited), whichever comes first. A kept page is
@@ -567,7 +572,8 @@ async fn detail(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>, Q
         }
     };
     if state.case_index().is_none() {
-        let details = case_details::read(&state.store, store::cases::CaseSet::Ids(&[id])).await?.remove(&id).ok_or_else(PageError::not_found)?;
+        let details =
+            case_details::read(&state.store, store::cases::CaseSet::Ids(&[id])).await?.remove(&id).ok_or_else(PageError::not_found)?;
         return detail_page(&state, &ctx, found.case(), rights, &details, q).await;
     }
     let version = found.case().version;

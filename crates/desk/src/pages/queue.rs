@@ -3,14 +3,8 @@
 //! configuration (routing rules, service-level targets, the holiday calendar).
 
 use super::cases::{CaseRow, case_row};
-use kit::util::country_options;
-use kit::layout::{Page, render};
 use crate::DeskState;
 use crate::service::{self, Viewer};
-use kit::error::PageError;
-use kit::page_cache::{PageKey, fold};
-use kit::today;
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, RawQuery, State};
@@ -18,6 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::Role;
 use domain::case::{CaseCategory, CaseStatus, Priority};
+use kit::error::PageError;
+use kit::layout::{Page, render};
+use kit::page_cache::{PageKey, fold};
+use kit::session::Ctx;
+use kit::today;
+use kit::util::country_options;
 use serde::Deserialize;
 use store::TransactionTrait;
 use store::cases::{self, QueueFilter, QueueSort};
@@ -369,7 +369,7 @@ async fn save_filter(State(state): State<DeskState>, ctx: Ctx, Form(f): Form<Fil
     let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
     store::desk::save_filter(&tx, user.id, name, &query).await?;
     // Logged like a case change, so every node's kept queue pages show the new filter.
-    cases::record_change(&tx, "filter", user.id).await?;
+    store::changes::publish(&tx, store::changes::Topic::SavedFilter, user.id).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     service::after_change(&state).await;
     Ok(Redirect::to(&format!("/officer/cases?{query}")).into_response())
@@ -379,7 +379,7 @@ async fn delete_filter(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<
     let user = ctx.user()?;
     let tx = state.store.db.begin().await.map_err(store::StoreError::from)?;
     store::desk::delete_filter(&tx, user.id, id).await?;
-    cases::record_change(&tx, "filter", user.id).await?;
+    store::changes::publish(&tx, store::changes::Topic::SavedFilter, user.id).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     service::after_change(&state).await;
     Ok(Redirect::to("/officer/cases").into_response())

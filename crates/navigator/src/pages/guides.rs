@@ -6,18 +6,18 @@
 //! The playbooks are the published versions (see `service::catalog`); the shipped ones are
 //! illustrative and not yet verified, as every page says.
 
-use kit::layout::{Page, render};
 use crate::NavState;
-use kit::error::PageError;
-use kit::i18n::Tr;
 use crate::service::{self, Published};
-use kit::today;
-use kit::session::Ctx;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use domain::playbook::{self, Playbook};
+use kit::error::PageError;
+use kit::i18n::Tr;
+use kit::layout::{Page, render};
+use kit::session::Ctx;
+use kit::today;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::OnceLock;

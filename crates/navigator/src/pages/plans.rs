@@ -3,23 +3,23 @@
 //! checklist where each step is moved, dated, noted, evidenced, taken to the regulatory desk or
 //! to a local expert. Exports: iCalendar and XLSX.
 
-use kit::layout::{Field, Page, render};
 use crate::NavState;
-use desk::service::Upload;
-use kit::error::{PageError, PageErrorKind};
-use kit::i18n::Tr;
-use kit::page_cache::PageKey;
 use crate::service::{self, NewPlanForm, PlanData, PlanError, SettingsForm, StepForm};
-use kit::today;
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use desk::service::Upload;
 use domain::FieldErrors;
 use domain::playbook::{ChangeKind, StepChange};
+use kit::error::{PageError, PageErrorKind};
+use kit::i18n::Tr;
+use kit::layout::{Field, Page, render};
+use kit::page_cache::PageKey;
+use kit::session::Ctx;
+use kit::today;
 use serde::Deserialize;
 use std::sync::Arc;
 

@@ -3,12 +3,8 @@
 //! another person. Publishing tells companies with open plans what changed.
 
 use super::plans::page_error;
-use kit::layout::{Page, render};
 use crate::NavState;
-use kit::error::PageError;
-use kit::i18n::Tr;
 use crate::service::{self, PlanError};
-use kit::session::Ctx;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,6 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::playbook::{self, Playbook, PlaybookError};
+use kit::error::PageError;
+use kit::i18n::Tr;
+use kit::layout::{Page, render};
+use kit::session::Ctx;
 use serde::Deserialize;
 use store::playbooks::{self, VersionRow};
 
