@@ -38,6 +38,7 @@ async fn seed(store: &Store) {
     store::desk::seed_defaults(&store.db).await.unwrap();
     globaldesk::playbook_seed::seed_playbooks(store).await.unwrap();
     globaldesk::expert_demo::seed_experts(store).await.unwrap();
+    crate::publications::install(store).await;
 }
 
 /// Returns a connection URL for a brand-new database holding the template's content.
@@ -124,7 +125,12 @@ pub async fn spawn_on(db_url: &str, opts: Options) -> TestApp {
     };
     let state = globaldesk::site::Site::open(store, config).await.unwrap();
     state.start_background(opts.worker);
-    let app = state.router().into_make_service_with_connect_info::<SocketAddr>();
+    // Every state-changing request is checked for publishing what it changed (see
+    // `publications`).
+    let app = state
+        .router()
+        .layer(axum::middleware::from_fn_with_state(state.store.clone(), crate::publications::check))
+        .into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     TestApp { base: format!("http://{addr}"), state, db_url: db_url.to_string(), mail_dir }
 }

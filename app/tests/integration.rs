@@ -7,6 +7,7 @@ mod experts;
 mod plans;
 mod programs_api;
 mod programs_pages;
+mod publications;
 
 use common::*;
 use serde_json::json;

@@ -715,7 +715,9 @@ pub async fn set_due_dates(c: &impl ConnectionTrait, id: i64, due_on: &str, firs
         vec![due_on.into(), first_response_due_on.into(), id.into()],
     )
     .await?;
-    Ok(())
+    // The queues of every node show due dates (this was once missed: new holidays moved the
+    // dates here while other nodes kept the old ones).
+    crate::changes::publish(c, Topic::Case, id).await
 }
 
 /// Companies that share their profile (demo cases are spread over them).
