@@ -36,11 +36,20 @@ drop_test_databases() {
 }
 trap drop_test_databases EXIT
 
+# Every state-changing request of the integration suite is checked for publishing what it
+# changed; the routes it reached are noted here and compared with the routers afterwards.
+coverage=$(mktemp)
+export GLOBALDESK_PUBLICATION_COVERAGE="$coverage"
+
 step "unit and integration tests on SQLite"
 cargo test --workspace --quiet
 
 step "integration tests on PostgreSQL"
 GLOBALDESK_TEST_DATABASE_URL="$PG_ADMIN_URL" cargo test -p globaldesk --test integration --quiet
+
+step "every state-changing route is reached by a test"
+python3 scripts/route_coverage.py "$coverage"
+unset GLOBALDESK_PUBLICATION_COVERAGE
 
 step "browser journeys (Chromium) on SQLite and PostgreSQL"
 cargo build --release -p globaldesk --quiet

@@ -98,6 +98,7 @@ impl Site {
             .route("/api/openapi.json", axum::routing::get(|| async { axum::Json(api_document()) }))
             // Unknown API paths answer as the API does; unknown pages are the pages' business.
             .route("/api/v1/{*rest}", axum::routing::any(kit::api::not_found))
+            .layer(middleware::from_fn(kit::api::language_scope))
             .merge(docs);
         Router::new()
             .merge(pages)

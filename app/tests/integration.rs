@@ -8,6 +8,7 @@ mod plans;
 mod programs_api;
 mod programs_pages;
 mod publications;
+mod walk;
 
 use common::*;
 use serde_json::json;

@@ -53,12 +53,21 @@ pub fn watches() -> Vec<Watch> {
     w.push(Watch { table: "program_versions", on: "UPDATE OF status", when: Some("NEW.status = 'published'"), topic: Topic::Programs });
     w.extend(all("saved_filters", Topic::SavedFilter));
     w.extend(all("agencies", Topic::Staff));
-    // The directory lists agencies' staff by name and address; sign-in counters are not in it.
-    w.push(Watch { table: "users", on: "INSERT", when: Some("NEW.agency_id IS NOT NULL"), topic: Topic::Staff });
+    // The directory lists each agency's officers and administrators by name and address
+    // (`store::users::staff_of_agency`); sign-in counters and other roles are not in it.
+    w.push(Watch {
+        table: "users",
+        on: "INSERT",
+        when: Some("NEW.agency_id IS NOT NULL AND NEW.role IN ('officer', 'agency_admin')"),
+        topic: Topic::Staff,
+    });
     w.push(Watch {
         table: "users",
         on: "UPDATE OF role, agency_id, active, display_name, email",
-        when: Some("OLD.agency_id IS NOT NULL OR NEW.agency_id IS NOT NULL"),
+        when: Some(
+            "(OLD.agency_id IS NOT NULL AND OLD.role IN ('officer', 'agency_admin')) \
+             OR (NEW.agency_id IS NOT NULL AND NEW.role IN ('officer', 'agency_admin'))",
+        ),
         topic: Topic::Staff,
     });
     for t in ["companies", "company_products", "company_countries"] {

@@ -406,7 +406,7 @@ pub async fn list(
     let agency = f.agency.as_deref().map(str::trim).filter(|a| !a.is_empty());
     let words: Vec<String> = f.q.as_deref().unwrap_or("").split_whitespace().map(str::to_lowercase).collect();
     let t = Tr::new(caller.lang);
-    let today = services::today();
+    let today = kit::today();
     let cat = state.catalog().await;
     let items: Vec<ProgramJson> = cat
         .programs
@@ -477,7 +477,7 @@ pub async fn get_one(
         })
         .collect();
     let t = Tr::new(caller.lang);
-    Ok(Json(ProgramDetail { program: program_json(&t, shown, services::today()), versions }))
+    Ok(Json(ProgramDetail { program: program_json(&t, shown, kit::today()), versions }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -655,7 +655,7 @@ pub async fn matches(
     let store_err = |e| ApiError::store(caller.lang, e);
     let facts = store::programs::facts_of(db, id).await.map_err(store_err)?;
     let awards = store::programs::awards_of(db, id).await.map_err(store_err)?;
-    let today = services::today();
+    let today = kit::today();
     let subject = matching::subject_of(&company, &facts, &awards, today);
     let cat = state.catalog().await;
     let refs = state.refs();
@@ -753,9 +753,9 @@ fn bad_facts(lang: Lang, field: &str, e: rules::SubjectError) -> Fail {
 
 fn subject_of_request(lang: Lang, body: &EvaluateRequest) -> Result<rules::Subject, Fail> {
     let cat = &matching::lang().catalog;
-    let today = services::today();
+    let today = kit::today();
     if let Some(d) = &body.as_of
-        && (d.len() != 10 || matching::parse_date(d).is_none())
+        && (d.len() != 10 || kit::util::parse_date(d).is_none())
     {
         let mut errs = FieldErrors::default();
         errs.push(FieldError::with_arg("as_of", "err-date", d.clone()));

@@ -19,11 +19,6 @@ pub fn lang() -> &'static Language {
     L.get_or_init(Language::standard)
 }
 
-pub fn parse_date(s: &str) -> Option<Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.get(..10)?, &fmt).ok()
-}
-
 /// The published programs, with the encoded ones compiled together.
 #[derive(Default)]
 pub struct LiveCatalog {
@@ -58,7 +53,10 @@ impl LiveCatalog {
             }));
         }
         let by_program_id = programs.iter().enumerate().map(|(i, p)| (p.program_id, i)).collect();
-        let effective = programs.iter().map(|p| (parse_date(&p.effective_from), p.effective_to.as_deref().and_then(parse_date))).collect();
+        let effective = programs
+            .iter()
+            .map(|p| (kit::util::parse_date(&p.effective_from), p.effective_to.as_deref().and_then(kit::util::parse_date)))
+            .collect();
         let agencies = store::agencies::list(&store.db).await?.into_iter().map(|a| (a.code, a.name_ko, a.name_en)).collect();
         Ok(LiveCatalog { version: version.max(1), programs, rule_of, set, by_program_id, effective, agencies })
     }
@@ -70,15 +68,15 @@ impl LiveCatalog {
 }
 
 pub fn in_force(p: &ProgramVersion, today: Date) -> bool {
-    let from = parse_date(&p.effective_from).is_none_or(|d| d <= today);
-    let to = p.effective_to.as_deref().and_then(parse_date).is_none_or(|d| today <= d);
+    let from = kit::util::parse_date(&p.effective_from).is_none_or(|d| d <= today);
+    let to = p.effective_to.as_deref().and_then(kit::util::parse_date).is_none_or(|d| today <= d);
     from && to
 }
 
 /// Whether the application window is open today (no window = always open).
 pub fn window_open(p: &ProgramVersion, today: Date) -> bool {
-    let from = p.apply_from.as_deref().and_then(parse_date).is_none_or(|d| d <= today);
-    let to = p.apply_to.as_deref().and_then(parse_date).is_none_or(|d| today <= d);
+    let from = p.apply_from.as_deref().and_then(kit::util::parse_date).is_none_or(|d| d <= today);
+    let to = p.apply_to.as_deref().and_then(kit::util::parse_date).is_none_or(|d| today <= d);
     from && to
 }
 
@@ -91,7 +89,7 @@ pub fn subject_of(c: &Company, facts: &[CompanyFact], awards: &[AwardRow], as_of
     p.set(ids::EMPLOYEES, Some(Value::Int(r.employees)));
     p.set(ids::REVENUE_KRW, Some(Value::Int(r.revenue_krw)));
     p.set(ids::EXPORTS_USD, Some(Value::Int(r.exports_usd)));
-    p.set(ids::FOUNDED_ON, parse_date(&r.founded_on).map(Value::date));
+    p.set(ids::FOUNDED_ON, kit::util::parse_date(&r.founded_on).map(Value::date));
     p.set(ids::REGION, Some(Value::Text(r.region.clone())));
     p.set(ids::KSIC, Some(Value::Text(format!("{}{}", r.ksic_section, r.ksic))));
     p.set(ids::EXPORT_STAGE, Some(Value::Text(r.export_stage.clone())));
@@ -107,7 +105,7 @@ pub fn subject_of(c: &Company, facts: &[CompanyFact], awards: &[AwardRow], as_of
     let awards = awards
         .iter()
         .filter_map(|a| {
-            Some(rules::Award { family: a.family.clone(), category: a.category.clone(), awarded_on: parse_date(&a.awarded_on)? })
+            Some(rules::Award { family: a.family.clone(), category: a.category.clone(), awarded_on: kit::util::parse_date(&a.awarded_on)? })
         })
         .collect();
     Subject::new(p, awards, as_of)

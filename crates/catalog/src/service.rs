@@ -109,7 +109,7 @@ fn opt_date(errs: &mut FieldErrors, field: &str, s: &str) -> Option<String> {
     if s.is_empty() {
         return None;
     }
-    match matching::parse_date(s) {
+    match kit::util::parse_date(s) {
         Some(d) if s.len() == 10 => Some(d.to_string()),
         _ => {
             errs.push(FieldError::with_arg(field, "err-date", s));

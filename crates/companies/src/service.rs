@@ -27,10 +27,6 @@ impl From<StoreError> for SaveError {
     }
 }
 
-pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("KST")).date()
-}
-
 pub fn actor(user: &User) -> Actor {
     Actor { user_id: Some(user.id), label: format!("{} <{}>", user.display_name, user.email) }
 }
@@ -69,8 +65,8 @@ pub async fn save_company(
 ) -> Result<i64, SaveError> {
     use store::TransactionTrait;
     let refs = state.refs();
-    let profile = input.parse(refs.as_ref(), today()).map_err(SaveError::Invalid)?;
-    let derived = refs.facts(&profile, today());
+    let profile = input.parse(refs.as_ref(), kit::today()).map_err(SaveError::Invalid)?;
+    let derived = refs.facts(&profile, kit::today());
     let actor = actor(user);
     let tx = state.store.db.begin().await.map_err(StoreError::from)?;
     let id = match id {
@@ -141,6 +137,6 @@ pub fn view_company(state: &Kit, t: &kit::i18n::Tr, company: std::sync::Arc<Comp
     };
     let export_countries = country(&company.export_countries);
     let target_countries = country(&company.target_countries);
-    let age_years = domain::company::parse_date("f", &r.founded_on).map(|d| domain::facts::whole_years(d, today())).unwrap_or(0);
+    let age_years = domain::company::parse_date("f", &r.founded_on).map(|d| domain::facts::whole_years(d, kit::today())).unwrap_or(0);
     CompanyView { region_name, ksic_name, stage_name, products, export_countries, target_countries, age_years, company }
 }

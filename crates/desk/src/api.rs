@@ -58,6 +58,12 @@ pub fn router(state: DeskState) -> axum::Router {
         .with_state(state)
 }
 
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> ApiError {
+        fail(kit::api::caller_lang(), e)
+    }
+}
+
 fn fail(lang: Lang, e: CaseError) -> ApiError {
     let kind = match e {
         CaseError::NotFound => ApiErrorKind::NotFound,
@@ -201,7 +207,7 @@ pub async fn create(State(state): State<DeskState>, caller: ApiUser, ApiJson(b):
         impact_krw: b.impact_krw.map(|n| n.to_string()).unwrap_or_default(),
         deadline: b.deadline.unwrap_or_default(),
     };
-    let id = service::save_report(&state, &caller.user, None, &form, b.submit, Vec::new()).await.map_err(|e| fail(caller.lang, e))?;
+    let id = service::save_report(&state, &caller.user, None, &form, b.submit, Vec::new()).await?;
     let detail = detail_of(&state, &caller, id).await?;
     Ok((axum::http::StatusCode::CREATED, Json(detail)).into_response())
 }
@@ -269,7 +275,7 @@ pub struct CaseDetail {
 }
 
 async fn detail_of(state: &DeskState, caller: &ApiUser, id: i64) -> Result<CaseDetail, ApiError> {
-    let a = service::access(state, &caller.user, id).await.map_err(|e| fail(caller.lang, e))?;
+    let a = service::access(state, &caller.user, id).await?;
     let db = &state.store.db;
     let staff = a.viewer.is_staff();
     let se = |e| ApiError::store(caller.lang, e);
@@ -361,7 +367,7 @@ pub async fn transition(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<CaseTransition>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    service::transition(&state, &caller.user, id, b.version, &b.to, &b.note).await.map_err(|e| fail(caller.lang, e))?;
+    service::transition(&state, &caller.user, id, b.version, &b.to, &b.note).await?;
     Ok(Json(detail_of(&state, &caller, id).await?))
 }
 
@@ -383,7 +389,7 @@ pub async fn waiting(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<WaitingWrite>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    service::set_waiting(&state, &caller.user, id, b.version, &b.waiting_on, &b.note).await.map_err(|e| fail(caller.lang, e))?;
+    service::set_waiting(&state, &caller.user, id, b.version, &b.waiting_on, &b.note).await?;
     Ok(Json(detail_of(&state, &caller, id).await?))
 }
 
@@ -412,7 +418,7 @@ pub async fn message(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<MessageWrite>,
 ) -> Result<Response, ApiError> {
-    service::message(&state, &caller.user, id, message_kind(&b.kind), &b.body, Vec::new()).await.map_err(|e| fail(caller.lang, e))?;
+    service::message(&state, &caller.user, id, message_kind(&b.kind), &b.body, Vec::new()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(detail_of(&state, &caller, id).await?)).into_response())
 }
 
@@ -442,7 +448,7 @@ pub async fn upload(State(state): State<DeskState>, caller: ApiUser, Path(id): P
     if files.is_empty() {
         return Err(caller.err(ApiErrorKind::Invalid(FieldErrors(vec![FieldError::new("file", "upload-empty")]))));
     }
-    service::message(&state, &caller.user, id, message_kind(&kind), &body, files).await.map_err(|e| fail(caller.lang, e))?;
+    service::message(&state, &caller.user, id, message_kind(&kind), &body, files).await?;
     Ok((axum::http::StatusCode::CREATED, Json(detail_of(&state, &caller, id).await?)).into_response())
 }
 
@@ -452,7 +458,7 @@ pub async fn upload(State(state): State<DeskState>, caller: ApiUser, Path(id): P
 pub async fn download(State(state): State<DeskState>, caller: ApiUser, Path(aid): Path<i64>) -> Result<Response, ApiError> {
     let se = |e| ApiError::store(caller.lang, e);
     let att = cases::attachment(&state.store.db, aid).await.map_err(se)?.ok_or(caller.err(ApiErrorKind::NotFound))?;
-    let a = service::access(&state, &caller.user, att.case_id).await.map_err(|e| fail(caller.lang, e))?;
+    let a = service::access(&state, &caller.user, att.case_id).await?;
     if att.internal && !a.viewer.is_staff() {
         return Err(caller.err(ApiErrorKind::NotFound));
     }
@@ -487,7 +493,7 @@ pub async fn refer(
         .map_err(|e| ApiError::store(caller.lang, e))?
         .map(|a| a.id)
         .unwrap_or(0);
-    service::refer(&state, &caller.user, id, b.version, to, &b.scope, &b.note).await.map_err(|e| fail(caller.lang, e))?;
+    service::refer(&state, &caller.user, id, b.version, to, &b.scope, &b.note).await?;
     Ok((axum::http::StatusCode::CREATED, Json(detail_of(&state, &caller, id).await?)).into_response())
 }
 
@@ -512,6 +518,6 @@ pub async fn decide(
         .await
         .map_err(|e| ApiError::store(caller.lang, e))?
         .ok_or(caller.err(ApiErrorKind::NotFound))?;
-    service::decide_referral(&state, &caller.user, rid, b.accept, &b.reason).await.map_err(|e| fail(caller.lang, e))?;
+    service::decide_referral(&state, &caller.user, rid, b.accept, &b.reason).await?;
     Ok(Json(detail_of(&state, &caller, r.case_id).await?))
 }

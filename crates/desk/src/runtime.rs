@@ -67,11 +67,8 @@ impl DeskConfig {
     }
 }
 
-/// The Korean date of a stored UTC timestamp (the desk works on Korean business days).
-pub fn kst_date(iso: &str) -> Option<Date> {
-    let t = time::OffsetDateTime::parse(iso, &time::format_description::well_known::Rfc3339).ok()?;
-    Some(t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("KST")).date())
-}
+// The desk works on Korean business days: stored instants become dates in Korea.
+use kit::util::kst_date;
 
 /// Pauses as the clock wants them: dates, ignoring those before the clock (re)started.
 pub fn pause_dates(pauses: &[Pause], since: Date) -> Vec<(Date, Option<Date>)> {
@@ -391,7 +388,7 @@ pub async fn send_digests(state: &DeskState) -> Result<usize, String> {
 /// [`send_digests`] as if it were `now` (tests choose the hour).
 pub async fn send_digests_at(state: &DeskState, now: time::OffsetDateTime) -> Result<usize, String> {
     use store::TransactionTrait;
-    let now = now.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("KST"));
+    let now = now.to_offset(kit::util::KST);
     if now.hour() < DIGEST_HOUR_KST {
         return Ok(0);
     }

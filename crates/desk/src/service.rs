@@ -64,6 +64,20 @@ impl CaseError {
 
 pub type Result<T> = std::result::Result<T, CaseError>;
 
+/// A page shows what it can of a refusal; what it cannot explain next to a form becomes the
+/// error page (the form-level cases are the pages' own: a redirect with the reason).
+impl From<CaseError> for kit::PageError {
+    fn from(e: CaseError) -> Self {
+        use kit::error::PageErrorKind as K;
+        match e {
+            CaseError::NotFound => kit::PageError::not_found(),
+            CaseError::Forbidden => kit::PageError::forbidden(),
+            CaseError::Stale => kit::PageError(K::Conflict),
+            _ => kit::PageError(K::Internal),
+        }
+    }
+}
+
 /// Who is looking at a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {

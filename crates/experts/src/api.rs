@@ -4,7 +4,6 @@
 use crate::service::{self, ExpertError, Viewer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::routing::get;
 use kit::error::{ApiError, ApiErrorKind, Problem};
 use navigator::NavState;
@@ -123,6 +122,12 @@ pub struct ExpertQuery {
     pub korean: bool,
 }
 
+impl From<ExpertError> for ApiError {
+    fn from(e: ExpertError) -> ApiError {
+        fail(kit::api::caller_lang(), e)
+    }
+}
+
 fn fail(lang: kit::i18n::Lang, e: ExpertError) -> ApiError {
     let kind = match e {
         ExpertError::NotFound => ApiErrorKind::NotFound,
@@ -137,10 +142,9 @@ fn fail(lang: kit::i18n::Lang, e: ExpertError) -> ApiError {
 /// Verified experts, filtered; the best track record first.
 #[utoipa::path(get, path = "/api/v1/experts", operation_id = "list_experts", params(ExpertQuery), security(()),
     responses((status = 200, body = ExpertList)))]
-pub async fn list(State(state): State<NavState>, parts: Parts, Query(q): Query<ExpertQuery>) -> Result<Json<ExpertList>, ApiError> {
-    let lang = kit::api::lang_of(&parts, None);
+pub async fn list(State(state): State<NavState>, Query(q): Query<ExpertQuery>) -> Result<Json<ExpertList>, ApiError> {
     let filter = service::filter_from(&q.country, &q.kind, &q.specialty, q.korean);
-    let rows = service::directory(&state, filter).await.map_err(|e| fail(lang, e))?;
+    let rows = service::directory(&state, filter).await?;
     let items: Vec<ExpertJson> = rows.iter().map(json).collect();
     Ok(Json(ExpertList { total: items.len(), items }))
 }
@@ -148,8 +152,7 @@ pub async fn list(State(state): State<NavState>, parts: Parts, Query(q): Query<E
 /// One verified expert; others answer 404.
 #[utoipa::path(get, path = "/api/v1/experts/{id}", operation_id = "get_expert", params(("id" = i64, Path, description = "Expert id")),
     security(()), responses((status = 200, body = ExpertJson), (status = 404, body = Problem)))]
-pub async fn get_one(State(state): State<NavState>, parts: Parts, Path(id): Path<i64>) -> Result<Json<ExpertJson>, ApiError> {
-    let lang = kit::api::lang_of(&parts, None);
-    let x = service::listing(&state, Viewer::Public, id).await.map_err(|e| fail(lang, e))?;
+pub async fn get_one(State(state): State<NavState>, Path(id): Path<i64>) -> Result<Json<ExpertJson>, ApiError> {
+    let x = service::listing(&state, Viewer::Public, id).await?;
     Ok(Json(json(&x)))
 }

@@ -11,6 +11,37 @@ use axum::http::{header, request::Parts};
 use store::users::User;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
+tokio::task_local! {
+    /// The caller's language while an API request is served (see [`language_scope`]).
+    static CALLER_LANG: std::cell::Cell<Lang>;
+}
+
+/// Middleware in front of the API: the caller's language (from `Accept-Language`, refined by the
+/// token owner's preference once [`ApiUser`] knows them) is kept for the whole request, so a
+/// room's service error becomes a problem document through `From` and handlers just use `?`.
+pub async fn language_scope(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts, None);
+    CALLER_LANG.scope(std::cell::Cell::new(lang), next.run(Request::from_parts(parts, body))).await
+}
+
+/// The language of the API request being served (Korean outside one).
+pub fn caller_lang() -> Lang {
+    CALLER_LANG.try_with(|l| l.get()).unwrap_or_default()
+}
+
+impl From<ApiErrorKind> for ApiError {
+    fn from(kind: ApiErrorKind) -> Self {
+        ApiError::new(caller_lang(), kind)
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        ApiError::store(caller_lang(), e)
+    }
+}
+
 /// Unknown API paths answer as the API does (a problem document); unknown pages are the
 /// pages' business.
 pub async fn not_found(parts: Parts) -> ApiError {
@@ -73,6 +104,7 @@ impl<S: HasKit> FromRequestParts<S> for ApiUser {
             .filter(|u| u.active)
             .ok_or(ApiError::new(lang, ApiErrorKind::Unauthorized))?;
         let lang = lang_of(parts, Some(&user));
+        let _ = CALLER_LANG.try_with(|l| l.set(lang));
         Ok(ApiUser { user, lang })
     }
 }

@@ -224,7 +224,7 @@ impl Tr {
         let fmt = time::format_description::well_known::Rfc3339;
         match time::OffsetDateTime::parse(iso, &fmt) {
             Ok(t) => {
-                let k = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("valid offset"));
+                let k = t.to_offset(crate::util::KST);
                 format!("{} {:02}:{:02} KST", self.date(&k.date().to_string()), k.hour(), k.minute())
             }
             Err(_) => iso.to_string(),

@@ -297,14 +297,6 @@ async fn edit_page(
     })
 }
 
-fn to_page(e: CaseError) -> PageError {
-    match e {
-        CaseError::NotFound => PageError::not_found(),
-        CaseError::Forbidden => PageError::forbidden(),
-        _ => PageError(kit::error::PageErrorKind::Internal),
-    }
-}
-
 async fn edit_form(
     State(state): State<DeskState>,
     ctx: Ctx,
@@ -312,7 +304,7 @@ async fn edit_form(
     Query(q): Query<EditQuery>,
 ) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    let e = service::kb_for_staff(&state, user, id).await.map_err(to_page)?;
+    let e = service::kb_for_staff(&state, user, id).await?;
     edit_page(&state, &ctx, e, None, FieldErrors::default(), q).await
 }
 
@@ -332,11 +324,11 @@ async fn save(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>, For
     match service::save_kb(&state, user, id, f.version, &f.form).await {
         Ok(()) => Ok(back(id, "kb-flash-saved", true)),
         Err(CaseError::Invalid(errs)) => {
-            let e = service::kb_for_staff(&state, user, id).await.map_err(to_page)?;
+            let e = service::kb_for_staff(&state, user, id).await?;
             edit_page(&state, &ctx, e, Some(f.form), errs, EditQuery::default()).await
         }
         Err(CaseError::Stale) => Ok(back(id, "case-error-stale", false)),
-        Err(e) => Err(to_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -346,20 +338,20 @@ async fn submit(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>, F
     match service::save_kb(&state, user, id, f.version, &f.form).await {
         Ok(()) => {}
         Err(CaseError::Invalid(errs)) => {
-            let e = service::kb_for_staff(&state, user, id).await.map_err(to_page)?;
+            let e = service::kb_for_staff(&state, user, id).await?;
             return edit_page(&state, &ctx, e, Some(f.form), errs, EditQuery::default()).await;
         }
         Err(CaseError::Stale) => return Ok(back(id, "case-error-stale", false)),
-        Err(e) => return Err(to_page(e)),
+        Err(e) => return Err(e.into()),
     }
     match service::submit_kb(&state, user, id, f.version + 1).await {
         Ok(()) => Ok(back(id, "kb-flash-submitted", true)),
         Err(CaseError::Invalid(errs)) => {
-            let e = service::kb_for_staff(&state, user, id).await.map_err(to_page)?;
+            let e = service::kb_for_staff(&state, user, id).await?;
             edit_page(&state, &ctx, e, Some(f.form), errs, EditQuery { error: Some("form-has-errors".into()), ok: None }).await
         }
         Err(CaseError::Stale) => Ok(back(id, "case-error-stale", false)),
-        Err(e) => Err(to_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -378,7 +370,7 @@ async fn review(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>, F
         Err(CaseError::Invalid(_)) => Ok(back(id, "case-error-required", false)),
         Err(CaseError::Stale) => Ok(back(id, "case-error-stale", false)),
         Err(CaseError::Forbidden) => Ok(back(id, "error-forbidden", false)),
-        Err(e) => Err(to_page(e)),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -6,13 +6,13 @@ use crate::NavState;
 use crate::service::{self, NewPlanForm, PlanData, PlanError, StepForm};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, request::Parts};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::FieldErrors;
 use kit::api::{ApiJson, ApiUser};
 use kit::error::{ApiError, ApiErrorKind, Problem};
-use kit::i18n::{Lang, Tr};
+use kit::i18n::Tr;
 use kit::today;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -45,18 +45,20 @@ pub fn router(state: NavState) -> axum::Router {
         .with_state(state)
 }
 
-fn fail(lang: Lang, e: PlanError) -> ApiError {
-    let kind = match e {
-        PlanError::NotFound => ApiErrorKind::NotFound,
-        PlanError::Forbidden => ApiErrorKind::Forbidden,
-        PlanError::Invalid(errs) => ApiErrorKind::Invalid(errs),
-        PlanError::Stale => ApiErrorKind::Conflict("plan-error-stale"),
-        PlanError::OwnReview => ApiErrorKind::Conflict("playbook-error-own-review"),
-        PlanError::Playbook(_) => ApiErrorKind::Conflict("playbook-error-invalid"),
-        PlanError::Upload(u) => ApiErrorKind::Invalid(FieldErrors::single("file", u.message_key())),
-        PlanError::Internal => ApiErrorKind::Internal,
-    };
-    ApiError::new(lang, kind)
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> ApiError {
+        let kind = match e {
+            PlanError::NotFound => ApiErrorKind::NotFound,
+            PlanError::Forbidden => ApiErrorKind::Forbidden,
+            PlanError::Invalid(errs) => ApiErrorKind::Invalid(errs),
+            PlanError::Stale => ApiErrorKind::Conflict("plan-error-stale"),
+            PlanError::OwnReview => ApiErrorKind::Conflict("playbook-error-own-review"),
+            PlanError::Playbook(_) => ApiErrorKind::Conflict("playbook-error-invalid"),
+            PlanError::Upload(u) => ApiErrorKind::Invalid(FieldErrors::single("file", u.message_key())),
+            PlanError::Internal => ApiErrorKind::Internal,
+        };
+        ApiError::new(kit::api::caller_lang(), kind)
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -105,13 +107,8 @@ pub struct PlaybookQuery {
 /// The published playbooks, optionally of one country. No token needed: they are public.
 #[utoipa::path(get, path = "/api/v1/playbooks", operation_id = "list_playbooks", params(PlaybookQuery), security(()),
     responses((status = 200, body = PlaybookList)))]
-pub async fn list_playbooks(
-    State(state): State<NavState>,
-    parts: Parts,
-    Query(q): Query<PlaybookQuery>,
-) -> Result<Json<PlaybookList>, ApiError> {
-    let lang = kit::api::lang_of(&parts, None);
-    let cat = service::catalog(&state).await.map_err(|e| fail(lang, e))?;
+pub async fn list_playbooks(State(state): State<NavState>, Query(q): Query<PlaybookQuery>) -> Result<Json<PlaybookList>, ApiError> {
+    let cat = service::catalog(&state).await?;
     let want = q.country.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
     let items = cat.list.iter().filter(|p| want.as_ref().is_none_or(|c| &p.pb.country == c)).map(|p| summary(p)).collect();
     Ok(Json(PlaybookList { items }))
@@ -132,10 +129,9 @@ pub struct PlaybookDetail {
 /// One published playbook with its steps and critical path.
 #[utoipa::path(get, path = "/api/v1/playbooks/{id}", operation_id = "get_playbook", params(("id" = i64, Path)), security(()),
     responses((status = 200, body = PlaybookDetail), (status = 404, body = Problem)))]
-pub async fn get_playbook(State(state): State<NavState>, parts: Parts, Path(id): Path<i64>) -> Result<Json<PlaybookDetail>, ApiError> {
-    let lang = kit::api::lang_of(&parts, None);
-    let cat = service::catalog(&state).await.map_err(|e| fail(lang, e))?;
-    let p = cat.by_id(id).ok_or(ApiError::new(lang, ApiErrorKind::NotFound))?;
+pub async fn get_playbook(State(state): State<NavState>, Path(id): Path<i64>) -> Result<Json<PlaybookDetail>, ApiError> {
+    let cat = service::catalog(&state).await?;
+    let p = cat.by_id(id).ok_or(ApiErrorKind::NotFound)?;
     let t = today();
     let critical_path = domain::playbook::schedule(&p.pb.steps, &[], t, t)
         .map(|s| s.critical_path.iter().map(|&i| p.pb.steps[i].key.clone()).collect())
@@ -285,11 +281,11 @@ pub struct PlanList {
 #[utoipa::path(get, path = "/api/v1/plans", operation_id = "list_plans",
     responses((status = 200, body = PlanList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_plans(State(state): State<NavState>, caller: ApiUser) -> Result<Json<PlanList>, ApiError> {
-    let plans = service::plans_of(&state, &caller.user).await.map_err(|e| fail(caller.lang, e))?;
+    let plans = service::plans_of(&state, &caller.user).await?;
     let mut items = Vec::with_capacity(plans.len());
     for p in plans {
-        let data = service::plan_for(&state, &caller.user, p.id).await.map_err(|e| fail(caller.lang, e))?;
-        items.push(plan_json(&data).map_err(|e| fail(caller.lang, e))?);
+        let data = service::plan_for(&state, &caller.user, p.id).await?;
+        items.push(plan_json(&data)?);
     }
     Ok(Json(PlanList { items }))
 }
@@ -316,17 +312,17 @@ pub async fn create_plan(State(state): State<NavState>, caller: ApiUser, ApiJson
         start_on: b.start_on.unwrap_or_default(),
         target_open_on: b.target_open_on.unwrap_or_default(),
     };
-    let id = service::start_plan(&state, &caller.user, &form).await.map_err(|e| fail(caller.lang, e))?;
-    let data = service::plan_for(&state, &caller.user, id).await.map_err(|e| fail(caller.lang, e))?;
-    Ok((StatusCode::CREATED, Json(plan_json(&data).map_err(|e| fail(caller.lang, e))?)).into_response())
+    let id = service::start_plan(&state, &caller.user, &form).await?;
+    let data = service::plan_for(&state, &caller.user, id).await?;
+    Ok((StatusCode::CREATED, Json(plan_json(&data)?)).into_response())
 }
 
 /// A plan with every step's computed schedule (earliest and latest dates, slack, critical path).
 #[utoipa::path(get, path = "/api/v1/plans/{id}", operation_id = "get_plan", params(("id" = i64, Path)),
     responses((status = 200, body = PlanJson), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_plan(State(state): State<NavState>, caller: ApiUser, Path(id): Path<i64>) -> Result<Json<PlanJson>, ApiError> {
-    let data = service::plan_for(&state, &caller.user, id).await.map_err(|e| fail(caller.lang, e))?;
-    Ok(Json(plan_json(&data).map_err(|e| fail(caller.lang, e))?))
+    let data = service::plan_for(&state, &caller.user, id).await?;
+    Ok(Json(plan_json(&data)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -361,16 +357,16 @@ pub async fn update_step(
         done_on: b.done_on.unwrap_or_default(),
         note: b.note.unwrap_or_default(),
     };
-    service::update_step(&state, &caller.user, id, &key, &form).await.map_err(|e| fail(caller.lang, e))?;
-    let data = service::plan_for(&state, &caller.user, id).await.map_err(|e| fail(caller.lang, e))?;
-    Ok(Json(plan_json(&data).map_err(|e| fail(caller.lang, e))?))
+    service::update_step(&state, &caller.user, id, &key, &form).await?;
+    let data = service::plan_for(&state, &caller.user, id).await?;
+    Ok(Json(plan_json(&data)?))
 }
 
 /// The plan as an iCalendar file (RFC 5545): one all-day event per step on its due date.
 #[utoipa::path(get, path = "/api/v1/plans/{id}/calendar.ics", operation_id = "plan_calendar", params(("id" = i64, Path)),
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = Problem)))]
 pub async fn plan_calendar(State(state): State<NavState>, caller: ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
-    let data = service::plan_for(&state, &caller.user, id).await.map_err(|e| fail(caller.lang, e))?;
-    let body = service::calendar(&state, &data, &Tr::new(caller.lang)).map_err(|e| fail(caller.lang, e))?;
+    let data = service::plan_for(&state, &caller.user, id).await?;
+    let body = service::calendar(&state, &data, &Tr::new(caller.lang))?;
     Ok(crate::pages::plans::ics_response(id, body))
 }

@@ -74,6 +74,19 @@ impl From<desk::service::CaseError> for PlanError {
     }
 }
 
+/// A page shows what it can of a refusal next to its form; the rest becomes the error page.
+impl From<PlanError> for kit::PageError {
+    fn from(e: PlanError) -> Self {
+        use kit::error::PageErrorKind as K;
+        match e {
+            PlanError::NotFound => kit::PageError::not_found(),
+            PlanError::Forbidden => kit::PageError::forbidden(),
+            PlanError::Stale => kit::PageError(K::Conflict),
+            _ => kit::PageError(K::Internal),
+        }
+    }
+}
+
 impl PlanError {
     pub fn message_key(&self) -> &'static str {
         match self {

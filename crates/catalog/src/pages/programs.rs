@@ -68,8 +68,8 @@ fn strip_tags(s: &str) -> String {
 }
 
 pub fn window_state(v: &ProgramVersion, today: time::Date) -> &'static str {
-    let from = v.apply_from.as_deref().and_then(matching::parse_date);
-    let to = v.apply_to.as_deref().and_then(matching::parse_date);
+    let from = v.apply_from.as_deref().and_then(kit::util::parse_date);
+    let to = v.apply_to.as_deref().and_then(kit::util::parse_date);
     match (from, to) {
         (Some(f), _) if today < f => "upcoming",
         (_, Some(t)) if today > t => "closed",

@@ -204,15 +204,6 @@ fn done(case_id: i64, flash: &str) -> Response {
     Redirect::to(&format!("/cases/{case_id}?ok={flash}")).into_response()
 }
 
-fn not_found_or_forbidden(e: CaseError) -> PageError {
-    match e {
-        CaseError::NotFound => PageError::not_found(),
-        CaseError::Forbidden => PageError::forbidden(),
-        CaseError::Stale => PageError(kit::error::PageErrorKind::Conflict),
-        _ => PageError(kit::error::PageErrorKind::Internal),
-    }
-}
-
 // ---- the company's list and report form -------------------------------------------------------
 
 #[derive(Template)]
@@ -356,13 +347,13 @@ async fn create(State(state): State<DeskState>, ctx: Ctx, mp: Multipart) -> Resu
         Err(CaseError::Upload(u)) => {
             form_page(&state, &ctx, user, f.form, FieldErrors::single("files", u.message_key()), "/cases".into(), 0).await
         }
-        Err(e) => Err(not_found_or_forbidden(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn edit_form(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let user = ctx.user()?;
-    let a = service::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+    let a = service::access(&state, user, id).await?;
     if !matches!(a.viewer, Viewer::Company(_)) || a.case.status != "draft" {
         return Err(PageError::not_found());
     }
@@ -393,7 +384,7 @@ async fn save_edit(State(state): State<DeskState>, ctx: Ctx, Path(id): Path<i64>
             form_page(&state, &ctx, user, f.form, FieldErrors::single("files", u.message_key()), action, f.version).await
         }
         Err(CaseError::Stale) => Ok(back_with_error(id, &CaseError::Stale)),
-        Err(e) => Err(not_found_or_forbidden(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -567,7 +558,7 @@ async fn detail(
     let (found, rights) = match indexed {
         Some((rights, e)) => (Found::Indexed(e), rights),
         None => {
-            let a = service::access(&state, user, id).await.map_err(not_found_or_forbidden)?;
+            let a = service::access(&state, user, id).await?;
             (Found::Read(Box::new(a.case)), Rights { viewer: a.viewer, holds: a.holds, works: a.works })
         }
     };
@@ -986,7 +977,7 @@ async fn followup_done(
 async fn download(State(state): State<DeskState>, ctx: Ctx, Path(aid): Path<i64>) -> Result<Response, PageError> {
     let user = ctx.user()?;
     let att = cases::attachment(&state.store.db, aid).await?.ok_or_else(PageError::not_found)?;
-    let a = service::access(&state, user, att.case_id).await.map_err(not_found_or_forbidden)?;
+    let a = service::access(&state, user, att.case_id).await?;
     if att.internal && !a.viewer.is_staff() {
         return Err(PageError::not_found());
     }

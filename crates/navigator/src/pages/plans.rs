@@ -42,12 +42,7 @@ pub fn router() -> axum::Router<NavState> {
 
 /// How a refusal of the plan service shows as a page (also used by the playbook editor).
 pub fn page_error(e: PlanError) -> PageError {
-    match e {
-        PlanError::NotFound => PageError::not_found(),
-        PlanError::Forbidden => PageError::forbidden(),
-        PlanError::Stale => PageError(PageErrorKind::Conflict),
-        _ => PageError(PageErrorKind::Internal),
-    }
+    e.into()
 }
 
 pub fn country_name(state: &NavState, t: &Tr, code: &str) -> String {
