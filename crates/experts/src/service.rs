@@ -242,6 +242,7 @@ pub async fn book(state: &NavState, user: &User, expert_id: i64, f: &BookForm) -
     )
     .await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(id)
 }
 
@@ -308,6 +309,7 @@ pub async fn move_consultation(state: &NavState, user: &User, id: i64, version: 
     )
     .await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(())
 }
 
@@ -340,6 +342,7 @@ pub async fn rate(state: &NavState, user: &User, id: i64, version: i64, rating: 
     store::audit::record(&tx, Some(user.id), &user.email, "consultation.rate", &format!("consultation:{id}"), "", &stars.to_string())
         .await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(())
 }
 
@@ -467,6 +470,7 @@ pub async fn save_profile(state: &NavState, user: &User, version: i64, f: &Profi
     let detail = if fields.coi_declaration != x.coi_declaration { "coi declared" } else { "" };
     store::audit::record(&tx, Some(user.id), &user.email, "expert.edit", &format!("expert:{}", x.id), "", detail).await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(status)
 }
 
@@ -528,6 +532,7 @@ pub async fn apply(state: &NavState, a: &Application, lang: Lang, ip: &str) -> R
     let id = experts::insert(&tx, &fields, Some(user_id), false).await?;
     store::audit::record(&tx, Some(user_id), &email, "expert.apply", &format!("expert:{id}"), ip, "").await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(id)
 }
 
@@ -606,5 +611,14 @@ pub async fn review(state: &NavState, user: &User, id: i64, version: i64, action
     }
     store::audit::record(&tx, Some(user.id), &user.email, action_name, &format!("expert:{id}"), "", reason).await?;
     tx.commit().await?;
+    after_change(state).await;
     Ok(())
+}
+
+/// After a committed change: consultations show on their plans, so this node applies the
+/// change log now (read-your-writes); other nodes hear of it from their feed.
+async fn after_change(state: &NavState) {
+    if let Err(e) = state.kit.changes.catch_up(&state.store).await {
+        tracing::warn!(error = %e, "could not apply the change log after a change; the next round retries");
+    }
 }

@@ -195,6 +195,9 @@ pub struct NavRuntime {
     /// Playbook versions that plans follow, by (playbook, version); published versions never
     /// change, so these never go stale.
     bodies: Lru<(i64, i64), Arc<Playbook>>,
+    /// Moves on every forget, so that a plan read from the database before a change and put
+    /// in the cache after the change was heard is not kept (it would stay stale).
+    plans_epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Plans kept per node; beyond it the least recently read leaves (a plan is ~10 kB in memory).
@@ -229,7 +232,12 @@ impl NavRuntime {
             bound: Bound::Entries(BODIES_MAX),
             topics: &[],
         });
-        NavRuntime { catalog: RwLock::default(), plans: Lru::new(PLAN_CACHE_MAX, plans), bodies: Lru::new(BODIES_MAX, bodies) }
+        NavRuntime {
+            catalog: RwLock::default(),
+            plans: Lru::new(PLAN_CACHE_MAX, plans),
+            bodies: Lru::new(BODIES_MAX, bodies),
+            plans_epoch: Default::default(),
+        }
     }
 }
 
@@ -284,6 +292,7 @@ pub async fn apply(state: &NavState, batch: &[Change]) -> std::result::Result<()
         if kit::util::read(&state.nav.catalog).is_some() {
             reload_catalog(state).await.map_err(|e| format!("{e:?}"))?;
         }
+        state.nav.plans_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         state.nav.plans.clear();
     }
     for c in batch.iter().filter(|c| c.topic == Some(Topic::Plan)) {
@@ -293,6 +302,7 @@ pub async fn apply(state: &NavState, batch: &[Change]) -> std::result::Result<()
 }
 
 fn forget_plan(state: &NavState, id: i64) {
+    state.nav.plans_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     state.nav.plans.remove(&id);
 }
 
@@ -315,6 +325,7 @@ async fn load_plan(state: &NavState, id: i64) -> Result<Arc<PlanData>> {
     if let Some(p) = state.nav.plans.get(&id) {
         return Ok(p);
     }
+    let epoch = state.nav.plans_epoch.load(std::sync::atomic::Ordering::SeqCst);
     let db = &state.store.db;
     let plan = plans::get(db, id).await?.ok_or(PlanError::NotFound)?;
     let pb = version_body(state, plan.playbook_id, plan.version).await?;
@@ -328,7 +339,9 @@ async fn load_plan(state: &NavState, id: i64) -> Result<Arc<PlanData>> {
         pb,
         stamp: kit::page_cache::fresh_stamp(),
     });
-    state.nav.plans.put(id, data.clone());
+    if state.nav.plans_epoch.load(std::sync::atomic::Ordering::SeqCst) == epoch {
+        state.nav.plans.put(id, data.clone());
+    }
     Ok(data)
 }
 
@@ -968,6 +981,7 @@ pub async fn publish(state: &NavState, user: &User, vid: i64, row_version: i64) 
     tx.commit().await?;
     // This node sees the publication at once; the others with their next round of changes.
     reload_catalog(state).await?;
+    state.nav.plans_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     state.nav.plans.clear();
     Ok(told)
 }

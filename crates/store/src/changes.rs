@@ -160,4 +160,19 @@ mod tests {
         }
         assert_eq!(Topic::parse("no-such-topic"), None);
     }
+
+    /// Only `publish` writes the log: it is what also wakes the other nodes. A row written
+    /// straight into the table once left PostgreSQL nodes waiting for their slower poll.
+    #[test]
+    fn nothing_but_publish_writes_the_log() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "changes.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("INSERT INTO case_changes"), "{} writes the change log without publish()", path.display());
+        }
+    }
 }

@@ -346,14 +346,19 @@ pub async fn insert_consultation(c: &impl ConnectionTrait, n: &NewConsultation<'
 
 /// Plan pages show their consultations and are cached per node: a change to a consultation is
 /// a change to its plan in the shared change log.
+/// A consultation shows on its plan's page: the plan changed. Published through
+/// `changes::publish` like every change (a row written straight into the log once skipped the
+/// `NOTIFY`, and other PostgreSQL nodes showed the old status until their slower poll).
 async fn plan_changed(c: &impl ConnectionTrait, consultation_id: i64) -> Result<()> {
-    exec(
-        c,
-        "INSERT INTO case_changes (kind, ref_id, at) SELECT 'plan', plan_id, $2 FROM consultations WHERE id = $1",
-        vec![consultation_id.into(), now_iso().into()],
-    )
-    .await?;
-    Ok(())
+    #[derive(FromQueryResult)]
+    struct Plan {
+        plan_id: i64,
+    }
+    let plan: Option<Plan> = one(c, "SELECT plan_id FROM consultations WHERE id = $1", vec![consultation_id.into()]).await?;
+    match plan {
+        Some(p) => crate::changes::publish(c, Topic::Plan, p.plan_id).await,
+        None => Ok(()),
+    }
 }
 
 pub async fn consultation(c: &impl ConnectionTrait, id: i64) -> Result<Option<ConsultationRow>> {
