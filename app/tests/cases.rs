@@ -384,6 +384,15 @@ async fn a_public_summary_needs_another_persons_approval_before_anyone_sees_it()
     assert_eq!(kb["items"][0]["id"], kb_id, "{kb}");
     let (_, kb) = anon.get("/api/v1/knowledge-base?q=%EC%A0%84%EB%9E%B5%EB%AC%BC%EC%9E%90&hs=85").await; // 전략물자, HS 85…
     assert_eq!(kb["items"][0]["id"], kb_id, "{kb}");
+    // The page and the API parse the same search; the API refuses filters it does not know
+    // instead of answering "nothing found".
+    let (status, problem) = anon.get("/api/v1/knowledge-base?q=strategic&country=ZZ&category=nonsense&hs=8x").await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["category", "country", "hs"], "{problem}");
+    let (s, html) = app.browser_lang("en").await.text("/knowledge?q=strategic&country=ZZ").await;
+    assert_eq!(s, 200, "the page searches without a filter edited into its address");
+    assert!(html.contains("Strategic goods classification delay resolved"));
     let page = app.browser_lang("en").await;
     let (s, html) = page.text(&format!("/knowledge/{kb_id}")).await;
     assert_eq!(s, 200);

@@ -77,31 +77,13 @@ fn kb_json(e: store::kb::Entry) -> KbEntryJson {
 pub async fn knowledge_base(State(state): State<DeskState>, parts: axum::http::request::Parts) -> Result<Json<KbList>, ApiError> {
     let lang = kit::api::lang_of(&parts, None);
     let Query(q) = Query::<KbQuery>::try_from_uri(&parts.uri).map_err(|e| ApiError::new(lang, ApiErrorKind::BadRequest(e.body_text())))?;
-    let country = q.country.trim().to_ascii_uppercase();
-    let hs: String = q.hs.chars().filter(|c| c.is_ascii_digit()).collect();
-    let Some(index) = state.search() else { return Ok(Json(KbList { total: 0, items: Vec::new() })) };
-    let public = ["public".to_string()];
-    let hits = index
-        .search(&search::Query {
-            text: q.q.trim(),
-            kind: search::DocKind::Kb,
-            visible_to: &public,
-            category: Some(q.category.trim()).filter(|s| !s.is_empty()),
-            country: Some(country.as_str()).filter(|s| !s.is_empty()),
-            hs_prefix: Some(hs.as_str()).filter(|s| !s.is_empty()),
-            statuses: &["published"],
-            limit: 50,
-            offset: q.page.saturating_sub(1) * 50,
-        })
-        .map_err(|e| {
-            tracing::error!(error = %e, "knowledge-base search failed");
-            ApiError::new(lang, ApiErrorKind::Internal)
-        })?;
-    let ids: Vec<i64> = hits.ids.iter().map(|h| h.0).collect();
-    let mut entries = store::kb::get_many(&state.store.db, &ids).await.map_err(|e| ApiError::store(lang, e))?;
-    entries.retain(|e| e.status == "published");
-    entries.sort_by_key(|e| ids.iter().position(|i| *i == e.id).unwrap_or(usize::MAX));
-    Ok(Json(KbList { total: hits.total, items: entries.into_iter().map(kb_json).collect() }))
+    let (search, errs) =
+        crate::service::PublicSearch::parse(|c| state.refs().country(c).is_some(), &q.q, &q.category, &q.country, &q.hs, q.page.max(1));
+    if !errs.is_empty() {
+        return Err(ApiError::new(lang, ApiErrorKind::Invalid(errs)));
+    }
+    let (entries, total) = crate::service::search_public(&state, &search, 50).await?;
+    Ok(Json(KbList { total, items: entries.into_iter().map(kb_json).collect() }))
 }
 
 /// One published summary (no token needed).

@@ -103,38 +103,12 @@ async fn public_list(State(state): State<DeskState>, ctx: Ctx, Query(q): Query<K
 async fn public_list_page(state: &DeskState, ctx: &Ctx, q: KbQuery) -> Result<Response, PageError> {
     let p = Page::new(state, ctx, "kb-title");
     let t = p.t;
-    let country = q.country.trim().to_ascii_uppercase();
-    let country = state.refs().country(&country).map(|c| c.alpha2.clone());
-    let category = CaseCategory::parse(q.category.trim()).map(|c| c.as_str().to_string());
-    let hs: String = q.hs.chars().filter(|c| c.is_ascii_digit()).take(10).collect();
-    let page = q.page.max(1) as usize;
-    let (ids, total) = match state.search() {
-        Some(index) => {
-            let public = ["public".to_string()];
-            let hits = index
-                .search(&search::Query {
-                    text: q.q.trim(),
-                    kind: search::DocKind::Kb,
-                    visible_to: &public,
-                    category: category.as_deref(),
-                    country: country.as_deref(),
-                    hs_prefix: (hs.len() >= 2).then_some(hs.as_str()),
-                    statuses: &["published"],
-                    limit: KB_PAGE,
-                    offset: (page - 1) * KB_PAGE,
-                })
-                .map_err(|e| {
-                    tracing::error!(error = %e, "knowledge-base search failed");
-                    PageError(kit::error::PageErrorKind::Internal)
-                })?;
-            (hits.ids.into_iter().map(|(id, _)| id).collect::<Vec<_>>(), hits.total)
-        }
-        None => (Vec::new(), 0),
-    };
-    let mut entries = store::kb::get_many(&state.store.db, &ids).await?;
-    // Keep the index's ranking; the database returns rows in its own order.
-    entries.sort_by_key(|e| ids.iter().position(|i| *i == e.id).unwrap_or(usize::MAX));
-    let items = entries.iter().filter(|e| e.status == "published").map(|e| view(state, &t, e)).collect();
+    // The filters are select boxes; a value edited into the address is left out, not an error.
+    let (search, _) =
+        service::PublicSearch::parse(|c| state.refs().country(c).is_some(), &q.q, &q.category, &q.country, &q.hs, q.page.max(1) as usize);
+    let (entries, total) = service::search_public(state, &search, KB_PAGE).await?;
+    let items = entries.iter().map(|e| view(state, &t, e)).collect();
+    let (country, category, hs) = (search.country, search.category.map(|c| c.as_str().to_string()), search.hs_prefix.unwrap_or_default());
     render(ListTemplate {
         items,
         q: q.q.clone(),

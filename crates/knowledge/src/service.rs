@@ -187,3 +187,107 @@ pub async fn review_kb(state: &DeskState, user: &User, id: i64, version: i64, ap
     after_change(state).await;
     Ok(())
 }
+
+// ---- public search ----------------------------------------------------------------------------
+
+/// A search of the published summaries, parsed once from the page's query string or the API's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PublicSearch {
+    pub text: String,
+    pub category: Option<domain::case::CaseCategory>,
+    /// ISO 3166 alpha-2, known to the reference data.
+    pub country: Option<String>,
+    /// 2 to 10 digits.
+    pub hs_prefix: Option<String>,
+    /// From 1.
+    pub page: usize,
+}
+
+impl PublicSearch {
+    /// Parses the filters as typed. An unknown category or country, or an HS prefix that is not
+    /// 2–10 digits, is left out of the search and named in the errors: the API refuses such a
+    /// query, the page (whose filters are select boxes) searches without it.
+    /// `known_country` says whether an upper-case ISO alpha-2 code is in the reference data.
+    pub fn parse(
+        known_country: impl Fn(&str) -> bool,
+        text: &str,
+        category: &str,
+        country: &str,
+        hs: &str,
+        page: usize,
+    ) -> (PublicSearch, FieldErrors) {
+        let mut errs = FieldErrors::default();
+        let category = match category.trim() {
+            "" => None,
+            c => domain::case::CaseCategory::parse(c).or_else(|| {
+                errs.push(FieldError::new("category", "err-choose"));
+                None
+            }),
+        };
+        let country = match country.trim() {
+            "" => None,
+            c => Some(c.to_ascii_uppercase()).filter(|c| known_country(c)).or_else(|| {
+                errs.push(FieldError::with_arg("country", "err-country-unknown", c));
+                None
+            }),
+        };
+        let hs = hs.trim();
+        let hs_prefix = match hs {
+            "" => None,
+            h if (2..=10).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit()) => Some(h.to_string()),
+            _ => {
+                errs.push(FieldError::with_arg("hs", "err-hs-format", hs));
+                None
+            }
+        };
+        (PublicSearch { text: text.trim().to_string(), category, country, hs_prefix, page: page.max(1) }, errs)
+    }
+}
+
+/// Published summaries matching `s`, in the index's order, `per_page` at a time, with the total.
+pub async fn search_public(state: &DeskState, s: &PublicSearch, per_page: usize) -> Result<(Vec<store::kb::Entry>, usize)> {
+    let Some(index) = state.search() else { return Ok((Vec::new(), 0)) };
+    let public = ["public".to_string()];
+    let hits = index
+        .search(&search::Query {
+            text: &s.text,
+            kind: search::DocKind::Kb,
+            visible_to: &public,
+            category: s.category.map(|c| c.as_str()),
+            country: s.country.as_deref(),
+            hs_prefix: s.hs_prefix.as_deref(),
+            statuses: &["published"],
+            limit: per_page,
+            offset: (s.page - 1) * per_page,
+        })
+        .map_err(|e| CaseError::Internal(format!("knowledge-base search failed: {e}")))?;
+    let ids: Vec<i64> = hits.ids.iter().map(|h| h.0).collect();
+    let mut entries = store::kb::get_many(&state.store.db, &ids).await?;
+    // The index may be a moment behind a withdrawal; the database has the last word.
+    entries.retain(|e| e.status == "published");
+    // Keep the index's ranking; the database returns rows in its own order.
+    entries.sort_by_key(|e| ids.iter().position(|i| *i == e.id).unwrap_or(usize::MAX));
+    Ok((entries, hits.total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(code: &str) -> bool {
+        code == "ID"
+    }
+
+    #[test]
+    fn a_public_search_is_parsed_once_and_unknown_filters_are_named() {
+        let (s, errs) = PublicSearch::parse(refs, "  수입 규제 ", "customs", "id", "3304", 0);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(s.text, "수입 규제");
+        assert_eq!(s.category, domain::case::CaseCategory::parse("customs"));
+        assert_eq!((s.country.as_deref(), s.hs_prefix.as_deref(), s.page), (Some("ID"), Some("3304"), 1));
+        let (s, errs) = PublicSearch::parse(refs, "", "no-such", "ZZ", "3", 2);
+        assert_eq!((s.category, s.country, s.hs_prefix, s.page), (None, None, None, 2));
+        let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["category", "country", "hs"]);
+    }
+}
