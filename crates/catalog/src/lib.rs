@@ -61,21 +61,15 @@ impl CatalogState {
             population: Mutex::default(),
             extras: Lru::new(matching::EXTRAS_KEPT, extras),
         }));
-        // Held weakly: the feed belongs to the kit, which this state holds.
-        let weak = Arc::downgrade(&state.0);
-        state.kit.changes.subscribe("catalog", &[Topic::Programs, Topic::CompanyFacts], move |batch| {
-            let weak = weak.clone();
-            async move {
-                let Some(shared) = weak.upgrade() else { return Ok(()) };
-                let state = CatalogState(shared);
-                for c in batch.iter().filter(|c| c.topic == Some(Topic::CompanyFacts)) {
-                    state.extras.remove(&c.ref_id);
-                }
-                if batch.iter().any(|c| c.topic == Some(Topic::Programs)) && state.catalog_version() > 0 {
-                    state.reload_catalog().await;
-                }
-                Ok(())
+        state.kit.changes.subscribe_for("catalog", &[Topic::Programs, Topic::CompanyFacts], &state.0, |shared, batch| async move {
+            let state = CatalogState(shared);
+            for c in batch.iter().filter(|c| c.topic == Some(Topic::CompanyFacts)) {
+                state.extras.remove(&c.ref_id);
             }
+            if batch.iter().any(|c| c.topic == Some(Topic::Programs)) && state.catalog_version() > 0 {
+                state.reload_catalog().await;
+            }
+            Ok(())
         });
         state
     }

@@ -282,8 +282,8 @@ async fn detail_of(state: &DeskState, caller: &ApiUser, id: i64) -> Result<CaseD
     let cfg = state.desk().await.map_err(se)?;
     let pauses = cases::pauses(db, id).await.map_err(se)?;
     let sla = runtime::clock(&cfg, &a.case, &pauses, today()).map(|s| SlaJson {
-        state: crate::pages::cases::sla_code(s.state).into(),
-        first_response_state: crate::pages::cases::sla_code(s.first_response_state).into(),
+        state: s.state.as_str().into(),
+        first_response_state: s.first_response_state.as_str().into(),
         due_on: s.due_on.to_string(),
         first_response_due_on: s.first_response_due_on.to_string(),
         elapsed_business_days: s.elapsed_business_days,

@@ -64,16 +64,8 @@ impl DeskState {
         let state = DeskState(std::sync::Arc::new(DeskShared { kit, desk: runtime::DeskRuntime::default() }));
         state.desk.details.count_on(details);
         state.desk.case_index_stats.set(case_index).ok();
-        // Held weakly: the feed belongs to the kit, which this state holds.
-        let weak = std::sync::Arc::downgrade(&state.0);
-        state.kit.changes.subscribe("desk", runtime::TOPICS, move |batch| {
-            let weak = weak.clone();
-            async move {
-                match weak.upgrade() {
-                    Some(shared) => runtime::apply(&DeskState(shared), &batch).await,
-                    None => Ok(()),
-                }
-            }
+        state.kit.changes.subscribe_for("desk", runtime::TOPICS, &state.0, |shared, batch| async move {
+            runtime::apply(&DeskState(shared), &batch).await
         });
         state
     }

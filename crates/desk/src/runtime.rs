@@ -414,7 +414,7 @@ pub async fn send_digests_at(state: &DeskState, now: time::OffsetDateTime) -> Re
             let lines: Vec<String> = list
                 .iter()
                 .map(|(id, title, s)| {
-                    let state_label = t.t(&format!("sla-{}", crate::pages::cases::sla_code(s.state)));
+                    let state_label = t.t(&format!("sla-{}", s.state.as_str()));
                     format!(
                         "- {} {title} — {state_label} ({}) {}/cases/{id}",
                         domain::case::reference(day.year(), *id),

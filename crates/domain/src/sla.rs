@@ -206,6 +206,20 @@ pub enum SlaState {
     MetLate,
 }
 
+impl SlaState {
+    /// The name in JSON, in message keys (`sla-…`) and in page markup.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaState::OnTrack => "on_track",
+            SlaState::AtRisk => "at_risk",
+            SlaState::Breached => "breached",
+            SlaState::Paused => "paused",
+            SlaState::Met => "met",
+            SlaState::MetLate => "met_late",
+        }
+    }
+}
+
 // Dates as "2026-09-24" in JSON rather than time's default (year, ordinal) tuple.
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -319,6 +333,13 @@ fn merged_days(cal: &BusinessCalendar, sorted: &[(Date, Option<Date>)], start: D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_sla_state_is_named_as_it_serialises() {
+        for st in [SlaState::OnTrack, SlaState::AtRisk, SlaState::Breached, SlaState::Paused, SlaState::Met, SlaState::MetLate] {
+            assert_eq!(serde_json::to_value(st).unwrap(), st.as_str());
+        }
+    }
     use time::macros::date;
 
     /// The shipped holiday list, read at compile time so the tests stay free of I/O.

@@ -66,6 +66,28 @@ impl ChangeFeed {
         crate::util::write(&self.subscribers).push(std::sync::Arc::new(Subscriber { name, topics, handler }));
     }
 
+    /// [`subscribe`](Self::subscribe) for a room's state, held weakly: the feed belongs to the
+    /// kit, which every room's state holds, so a strong handle would keep both alive for ever.
+    /// Once `owner` is gone, its changes are dropped.
+    pub fn subscribe_for<T, F, Fut>(&self, name: &'static str, topics: &'static [Topic], owner: &std::sync::Arc<T>, handler: F)
+    where
+        T: Send + Sync + 'static,
+        F: Fn(std::sync::Arc<T>, Vec<Change>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let weak = std::sync::Arc::downgrade(owner);
+        let handler = std::sync::Arc::new(handler);
+        self.subscribe(name, topics, move |batch| {
+            let (weak, handler) = (weak.clone(), handler.clone());
+            async move {
+                match weak.upgrade() {
+                    Some(owner) => handler(owner, batch).await,
+                    None => Ok(()),
+                }
+            }
+        });
+    }
+
     /// The topics someone listens to, for the check that every write publishes what is heard.
     pub fn heard(&self) -> Vec<Topic> {
         let subs = crate::util::read(&self.subscribers);

@@ -187,14 +187,10 @@ impl Kit {
             registry,
             changes: Arc::new(changes::ChangeFeed::new(log_position)),
         }));
-        // The kit's own copies follow the log like every room's. The handlers hold the kit
-        // weakly: the feed belongs to the kit, and a strong handle would keep both alive forever.
-        let weak = Arc::downgrade(&kit.0);
-        kit.changes.subscribe("companies", &[Topic::Company], move |batch| {
-            let weak = weak.clone();
+        // The kit's own copies follow the log like every room's.
+        kit.changes.subscribe_for("companies", &[Topic::Company], &kit.0, move |shared, batch| {
             let company_stats = company_stats.clone();
             async move {
-                let Some(shared) = weak.upgrade() else { return Ok(()) };
                 let mut ids: Vec<i64> = batch.iter().map(|c| c.ref_id).collect();
                 ids.sort_unstable();
                 ids.dedup();
@@ -203,16 +199,11 @@ impl Kit {
                 Ok(())
             }
         });
-        let weak = Arc::downgrade(&kit.0);
-        kit.changes.subscribe("reference_data", &[Topic::ReferenceData], move |_| {
-            let weak = weak.clone();
-            async move {
-                let Some(shared) = weak.upgrade() else { return Ok(()) };
-                let fresh = RefData::load(&shared.store).await.map_err(|e| e.to_string())?;
-                tracing::info!(version = fresh.version, "reloaded reference data");
-                Kit(shared).set_refs(fresh);
-                Ok(())
-            }
+        kit.changes.subscribe_for("reference_data", &[Topic::ReferenceData], &kit.0, |shared, _| async move {
+            let fresh = RefData::load(&shared.store).await.map_err(|e| e.to_string())?;
+            tracing::info!(version = fresh.version, "reloaded reference data");
+            Kit(shared).set_refs(fresh);
+            Ok(())
         });
         kit
     }

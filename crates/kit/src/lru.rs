@@ -29,7 +29,11 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
 
     /// [`Lru::get`], keeping only an entry `fresh` accepts; a stale entry leaves and counts as a
     /// miss.
-    pub fn get_if(&self, key: &K, fresh: impl FnOnce(&V) -> bool) -> Option<V> {
+    pub fn get_if<Q>(&self, key: &Q, fresh: impl FnOnce(&V) -> bool) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let mut map = crate::util::lock(&self.map);
         let found = match map.get(key) {
             Some(v) if fresh(v) => Some(v.clone()),
@@ -64,7 +68,11 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
         drop(displaced);
     }
 
-    pub fn remove(&self, key: &K) -> Option<V> {
+    pub fn remove<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let mut map = crate::util::lock(&self.map);
         let out = map.pop(key);
         self.stats.set_entries(map.len());

@@ -52,7 +52,7 @@ impl SessionCache {
         SessionCache { map: crate::lru::Lru::new(CACHE_MAX, stats) }
     }
     fn get(&self, secret: &str) -> Option<(User, String)> {
-        self.map.get_if(&secret.to_string(), |(at, _, _)| at.elapsed() < CACHE_TTL).map(|(_, u, c)| (u, c))
+        self.map.get_if(secret, |(at, _, _)| at.elapsed() < CACHE_TTL).map(|(_, u, c)| (u, c))
     }
     fn put(&self, secret: &str, user: &User, csrf: &str) {
         self.map.put(secret.to_string(), (std::time::Instant::now(), user.clone(), csrf.to_string()));
@@ -63,7 +63,7 @@ impl SessionCache {
     }
     /// Forgets a session at once on this node (sign-out, language change).
     pub fn forget(&self, secret: &str) {
-        self.map.remove(&secret.to_string());
+        self.map.remove(secret);
     }
 }
 

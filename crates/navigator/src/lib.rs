@@ -32,16 +32,8 @@ impl NavState {
     pub fn new(desk: DeskState) -> NavState {
         let nav = service::NavRuntime::new(&desk.kit.registry);
         let state = NavState(std::sync::Arc::new(NavShared { kit: desk.kit.clone(), nav, desk }));
-        // Held weakly: the feed belongs to the kit, which this state holds.
-        let weak = std::sync::Arc::downgrade(&state.0);
-        state.kit.changes.subscribe("navigator", service::TOPICS, move |batch| {
-            let weak = weak.clone();
-            async move {
-                match weak.upgrade() {
-                    Some(shared) => service::apply(&NavState(shared), &batch).await,
-                    None => Ok(()),
-                }
-            }
+        state.kit.changes.subscribe_for("navigator", service::TOPICS, &state.0, |shared, batch| async move {
+            service::apply(&NavState(shared), &batch).await
         });
         state
     }

@@ -85,17 +85,6 @@ pub fn row_sla(cfg: &DeskConfig, k: &Case, today: time::Date) -> Option<SlaState
     Some(if remaining <= domain::sla::at_risk_threshold(target.resolution_days) { SlaState::AtRisk } else { SlaState::OnTrack })
 }
 
-pub fn sla_code(s: SlaState) -> &'static str {
-    match s {
-        SlaState::OnTrack => "on_track",
-        SlaState::AtRisk => "at_risk",
-        SlaState::Breached => "breached",
-        SlaState::Paused => "paused",
-        SlaState::Met => "met",
-        SlaState::MetLate => "met_late",
-    }
-}
-
 /// A case as a list row, in the reader's language.
 pub struct CaseRow {
     pub id: i64,
@@ -137,8 +126,8 @@ pub fn case_row(state: &DeskState, t: &Tr, cfg: &DeskConfig, k: &Case, today: ti
         },
         assignee: k.assignee_name.clone().unwrap_or_default(),
         due: k.due_on.as_deref().filter(|_| sla.is_some()).map(|d| t.date(d)).unwrap_or_default(),
-        sla_code: sla.map(sla_code).unwrap_or(""),
-        sla: sla.map(|s| t.t(&format!("sla-{}", sla_code(s)))).unwrap_or_default(),
+        sla_code: sla.map(SlaState::as_str).unwrap_or(""),
+        sla: sla.map(|s| t.t(&format!("sla-{}", s.as_str()))).unwrap_or_default(),
         updated: t.datetime(&k.updated_at),
     }
 }
@@ -606,10 +595,10 @@ async fn detail_page(state: &DeskState, ctx: &Ctx, k: &Case, rights: Rights, d: 
         agencies_all.iter().find(|a| a.id.to_string() == id).map(|a| t.pick(&a.name_ko, &a.name_en).to_string()).unwrap_or_default()
     };
     let sla = runtime::clock(&cfg, k, &d.pauses, today()).map(|s| SlaView {
-        state_code: sla_code(s.state),
-        state: t.t(&format!("sla-{}", sla_code(s.state))),
+        state_code: s.state.as_str(),
+        state: t.t(&format!("sla-{}", s.state.as_str())),
         due: t.date(&s.due_on.to_string()),
-        first_response: t.t(&format!("sla-{}", sla_code(s.first_response_state))),
+        first_response: t.t(&format!("sla-{}", s.first_response_state.as_str())),
         first_response_due: t.date(&s.first_response_due_on.to_string()),
         elapsed: s.elapsed_business_days,
         remaining: s.remaining_business_days,
